@@ -1,0 +1,162 @@
+# stackroll.lifecycle: one entry point for setup, tests, the lab and the demo.
+# Every target installs what it needs on a fresh Debian machine (as root).
+# `make help` lists them.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+COLLECTION := stackroll/lifecycle
+VENV := $(CURDIR)/.venv
+VENV_LATEST := $(CURDIR)/.venv-latest
+BUILD := $(CURDIR)/.build
+SANITY_ROOT := $(BUILD)/sanity/ansible_collections
+ACTIVATE := export PATH=$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/link;
+# Debian packages the lab and Molecule need, as command=package.
+HOST_TOOLS := podman=podman runc=runc debootstrap=debootstrap \
+	newuidmap=uidmap slirp4netns=slirp4netns fuse-overlayfs=fuse-overlayfs
+
+# Arguments the lab, demo and Molecule targets take.
+SCENARIO ?=
+RELEASE ?=
+COMPUTES ?= 2
+RELEASES := 2025.1 2025.2 2026.1 2026.2
+SCENARIOS := $(notdir $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml)))
+
+.PHONY: help venv venv-latest host-deps check-args sanity-tree test sanity units lint \
+	build-check molecule demo lab lab-down bench clean
+
+help:
+	@echo 'make demo         the main job, on the local lab'
+	@echo 'make test         everything the tests need, then the tests'
+	@echo '  sanity units lint build-check molecule    parts of make test'
+	@echo 'make lab / lab-down   bring the local lab up or down (RELEASE=, COMPUTES=)'
+	@echo 'make bench        benchmarks'
+	@echo 'make clean        remove venvs and build trees'
+
+# --- setup -----------------------------------------------------------------
+
+# Python 3.11 carries ansible-core 2.19, the supported floor.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-dev.txt
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq python3-venv; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# The newest ansible-core needs Python >= 3.12: use one if the machine has it
+# (on PATH or under pyenv), else say so and skip.
+PYTHON_LATEST ?= $(shell for p in $$(compgen -c python3.1 | grep -x 'python3\.1[0-9]*' | sort -u) \
+	$$HOME/.pyenv/versions/3.1*/bin/python3; do $$p -c 'import sys, ensurepip, venv; \
+	assert sys.version_info >= (3, 12); print("%d.%d" % sys.version_info[:2], sys.executable)' \
+	2>/dev/null || true; done | sort -V | tail -n 1 | cut -d' ' -f2)
+
+venv-latest: $(VENV_LATEST)/.installed
+$(VENV_LATEST)/.installed: requirements-latest.txt
+	$(PYTHON_LATEST) -m venv $(VENV_LATEST)
+	$(VENV_LATEST)/bin/pip install -q --disable-pip-version-check -r requirements-latest.txt
+	touch $@
+
+host-deps:
+	@missing=; for pair in $(HOST_TOOLS); do \
+		command -v $${pair%%=*} >/dev/null || missing="$$missing $${pair#*=}"; done; \
+	if [ -n "$$missing" ]; then \
+		[ "$$(id -u)" = 0 ] || { echo "Missing Debian packages:$$missing; install them as root." >&2; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+# Reject wrong arguments before anything runs.
+check-args:
+	@if [ -n "$(SCENARIO)" ] && ! echo " $(SCENARIOS) " | grep -q " $(SCENARIO) "; then \
+		echo "Unknown SCENARIO '$(SCENARIO)'. Known scenarios: $(or $(SCENARIOS),none yet)." >&2; exit 2; fi
+	@if [ -n "$(RELEASE)" ] && ! echo " $(RELEASES) " | grep -q " $(RELEASE) "; then \
+		echo "Unknown RELEASE '$(RELEASE)'. Supported releases: $(RELEASES)." >&2; exit 2; fi
+	@if ! [[ "$(COMPUTES)" =~ ^[1-9][0-9]*$$ ]]; then \
+		echo "COMPUTES must be a whole number of compute hosts, 1 or more (got '$(COMPUTES)')." >&2; exit 2; fi
+
+# Trees the tools need: ansible-test wants the collection under
+# ansible_collections/NS/NAME with its dependencies beside it; pytest and
+# ansible-lint import it through a symlink.
+$(BUILD)/link/ansible_collections/$(COLLECTION):
+	mkdir -p $(@D)
+	ln -sfn $(CURDIR) $@
+
+sanity-tree: venv
+	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)/$(COLLECTION) $(SANITY_ROOT)/openstack
+	git ls-files -co --exclude-standard -z | tar -c --null -T - | tar -x -C $(SANITY_ROOT)/$(COLLECTION)
+	# Its own git repository: ansible-test lists the files to test with git,
+	# and would otherwise find the outer one, where .build is ignored.
+	cd $(SANITY_ROOT)/$(COLLECTION) && git init -q && git add -A
+	cp -r $$($(VENV)/bin/python -c 'import ansible_collections.openstack.cloud as c; print(c.__path__[0])') \
+		$(SANITY_ROOT)/openstack/cloud
+	# ansible-test fetches get-pip.py from a host we cannot reach; give it an offline one.
+	for v in $$(cat $(VENV)/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py \
+		$(VENV_LATEST)/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py 2>/dev/null \
+		| sed -n "s/^ *pip='\([0-9.]*\)',/\1/p" | sort -u); do \
+		f=$$HOME/.ansible/test/cache/get_pip_$${v//./_}.py; \
+		[ -e $$f ] || install -D -m 0644 tools/get_pip_offline.py $$f; done
+
+# --- tests -----------------------------------------------------------------
+
+test: sanity units lint build-check molecule
+	@echo 'make test: all passed'
+
+sanity: venv
+	@if [ -n "$(PYTHON_LATEST)" ]; then $(MAKE) --no-print-directory venv-latest; fi
+	$(MAKE) --no-print-directory sanity-tree
+	cd $(SANITY_ROOT)/$(COLLECTION) && $(VENV)/bin/ansible-test sanity --venv --python 3.11 --color no
+	@if [ -z "$(PYTHON_LATEST)" ]; then \
+		echo 'SKIPPED: sanity on the newest ansible-core: no Python >= 3.12 on this machine.'; \
+	else py=$(PYTHON_LATEST); \
+		ver=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+		echo "sanity on $$($(VENV_LATEST)/bin/ansible --version | head -1), Python $$ver"; \
+		cd $(SANITY_ROOT)/$(COLLECTION) && PATH=$$(dirname $$py):$$PATH \
+			$(VENV_LATEST)/bin/ansible-test sanity --venv --python $$ver --color no; fi
+
+units: venv $(BUILD)/link/ansible_collections/$(COLLECTION)
+	cd $(BUILD)/link/ansible_collections/$(COLLECTION) && \
+		PYTHONPATH=$(BUILD)/link $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit
+
+lint: venv $(BUILD)/link/ansible_collections/$(COLLECTION)
+	$(ACTIVATE) ansible-lint
+	$(VENV)/bin/antsibull-changelog lint
+
+# The built tarball must install into an empty path and show its plugins.
+build-check: venv
+	rm -rf $(BUILD)/galaxy && mkdir -p $(BUILD)/galaxy
+	$(VENV)/bin/ansible-galaxy collection build --output-path $(BUILD)/galaxy .
+	$(VENV)/bin/ansible-galaxy collection install --offline --no-deps \
+		-p $(BUILD)/galaxy/installed $(BUILD)/galaxy/stackroll-lifecycle-*.tar.gz
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/galaxy/installed $(VENV)/bin/ansible-doc -l stackroll.lifecycle \
+		| tee $(BUILD)/galaxy/plugins.txt
+	grep -q '^stackroll.lifecycle.compute_service ' $(BUILD)/galaxy/plugins.txt
+	# AWX: ansible-builder must find the collection's own dependencies.
+	$(VENV)/bin/ansible-builder introspect --sanitize $(BUILD)/galaxy/installed | grep -q openstacksdk
+
+molecule: check-args venv
+	@if [ -z "$(SCENARIOS)" ]; then echo 'molecule: no scenarios yet'; exit 0; fi; \
+	$(MAKE) --no-print-directory host-deps; \
+	for s in $(or $(SCENARIO),$(SCENARIOS)); do \
+		(cd extensions && $(ACTIVATE) molecule test -s $$s) || exit 1; done
+
+# --- lab, demo, benchmarks ---------------------------------------------------
+
+NOT_BUILT = echo 'make $@: not built yet. It lands with a later issue; see `issues`.' >&2; exit 3
+
+demo: check-args
+	@$(NOT_BUILT)
+
+lab: check-args
+	@$(NOT_BUILT)
+
+lab-down: check-args
+	@$(NOT_BUILT)
+
+bench: check-args
+	@$(NOT_BUILT)
+
+clean:
+	rm -rf $(VENV) $(VENV_LATEST) $(BUILD) .ansible tests/output
