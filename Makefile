@@ -13,6 +13,13 @@ VENV_LATEST := $(CURDIR)/.venv-latest
 BUILD := $(CURDIR)/.build
 SANITY_ROOT := $(BUILD)/sanity/ansible_collections
 ACTIVATE := export PATH=$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/link;
+# The lab: podman settings kept in the project, caches kept across labs.
+STACKROLL_CACHE ?= $(HOME)/.cache/stackroll
+STACKROLL_SHARED ?= $(abspath $(CURDIR)/../shared)
+LAB_ENV := export CONTAINERS_CONF=$(CURDIR)/lab/containers.conf STACKROLL_CACHE=$(STACKROLL_CACHE) \
+	STACKROLL_SHARED=$(STACKROLL_SHARED) STACKROLL_LAB_STATE=$(CURDIR)/lab/.state \
+	ANSIBLE_CONFIG=$(CURDIR)/lab/ansible.cfg;
+LAB_INVENTORY := -i lab/.state/hosts.yml -i lab/inventory
 # Debian packages the lab and Molecule need, as command=package.
 HOST_TOOLS := podman=podman runc=runc debootstrap=debootstrap \
 	newuidmap=uidmap slirp4netns=slirp4netns fuse-overlayfs=fuse-overlayfs
@@ -20,7 +27,7 @@ HOST_TOOLS := podman=podman runc=runc debootstrap=debootstrap \
 # Arguments the lab, demo and Molecule targets take.
 SCENARIO ?=
 RELEASE ?=
-COMPUTES ?= 2
+COMPUTES ?= 3
 RELEASES := 2025.1 2025.2 2026.1 2026.2
 SCENARIOS := $(notdir $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml)))
 
@@ -149,11 +156,16 @@ NOT_BUILT = echo 'make $@: not built yet. It lands with a later issue; see `issu
 demo: check-args
 	@$(NOT_BUILT)
 
-lab: check-args
-	@$(NOT_BUILT)
+lab: check-args venv host-deps $(BUILD)/link/ansible_collections/$(COLLECTION)
+	$(LAB_ENV) lab/image/build.sh localhost/stackroll-lab
+	$(ACTIVATE) $(LAB_ENV) ansible-playbook lab/create.yml -e lab_computes=$(COMPUTES)
+	$(ACTIVATE) $(LAB_ENV) ansible-playbook $(LAB_INVENTORY) playbooks/site.yml \
+		-e openstack_release=$(or $(RELEASE),$(lastword $(RELEASES)))
+	$(ACTIVATE) $(LAB_ENV) ansible-playbook $(LAB_INVENTORY) lab/clouds.yml
+	@echo "The lab is up. Use it with: export OS_CLIENT_CONFIG_FILE=$(CURDIR)/lab/.state/clouds.yaml OS_CLOUD=stackroll-lab"
 
-lab-down: check-args
-	@$(NOT_BUILT)
+lab-down: venv
+	$(ACTIVATE) $(LAB_ENV) ansible-playbook lab/destroy.yml
 
 bench: check-args
 	@$(NOT_BUILT)

@@ -16,6 +16,7 @@ that) or at the standard paths.
 from __future__ import annotations
 
 import os
+import warnings
 
 from ansible_collections.openstack.cloud.plugins.module_utils.openstack import (
     OpenStackModule,
@@ -25,6 +26,11 @@ try:
     from keystoneauth1 import exceptions as ksa_exceptions
     from openstack import exceptions as sdk_exceptions
     from openstack.config import loader as sdk_loader
+    # The base class reads openstack.version, which openstacksdk >= 4.15 no
+    # longer imports by itself (and deprecates).
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+        import openstack.version  # noqa: F401 pylint: disable=unused-import
 except ImportError:  # the base class reports the missing SDK itself
     ksa_exceptions = sdk_exceptions = sdk_loader = None
 
