@@ -20,6 +20,7 @@ LAB_ENV := export CONTAINERS_CONF=$(CURDIR)/lab/containers.conf STACKROLL_CACHE=
 	STACKROLL_SHARED=$(STACKROLL_SHARED) STACKROLL_LAB_STATE=$(CURDIR)/lab/.state \
 	ANSIBLE_CONFIG=$(CURDIR)/lab/ansible.cfg;
 LAB_INVENTORY := -i lab/.state/hosts.yml -i lab/inventory
+LAB_CLOUD := export OS_CLIENT_CONFIG_FILE=$(CURDIR)/lab/.state/clouds.yaml OS_CLOUD=stackroll-lab;
 # Debian packages the lab and Molecule need, as command=package.
 HOST_TOOLS := podman=podman runc=runc debootstrap=debootstrap \
 	newuidmap=uidmap slirp4netns=slirp4netns fuse-overlayfs=fuse-overlayfs
@@ -143,11 +144,13 @@ build-check: venv
 	# AWX: ansible-builder must find the collection's own dependencies.
 	$(VENV)/bin/ansible-builder introspect --sanitize $(BUILD)/galaxy/installed | grep -q openstacksdk
 
-molecule: check-args venv
+# The scenarios share the lab: each makes it, deploys, verifies and removes it.
+molecule: check-args venv $(BUILD)/link/ansible_collections/$(COLLECTION)
 	@if [ -z "$(SCENARIOS)" ]; then echo 'molecule: no scenarios yet'; exit 0; fi; \
 	$(MAKE) --no-print-directory host-deps; \
+	$(LAB_ENV) lab/image/build.sh localhost/stackroll-lab; \
 	for s in $(or $(SCENARIO),$(SCENARIOS)); do \
-		(cd extensions && $(ACTIVATE) molecule test -s $$s) || exit 1; done
+		(cd extensions && $(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) molecule test -s $$s) || exit 1; done
 
 # --- lab, demo, benchmarks ---------------------------------------------------
 
@@ -162,7 +165,7 @@ lab: check-args venv host-deps $(BUILD)/link/ansible_collections/$(COLLECTION)
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook $(LAB_INVENTORY) playbooks/site.yml \
 		-e openstack_release=$(or $(RELEASE),$(lastword $(RELEASES)))
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook $(LAB_INVENTORY) lab/clouds.yml
-	@echo "The lab is up. Use it with: export OS_CLIENT_CONFIG_FILE=$(CURDIR)/lab/.state/clouds.yaml OS_CLOUD=stackroll-lab"
+	@echo "The lab is up. Use it with: $(LAB_CLOUD)"
 
 lab-down: venv
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook lab/destroy.yml
