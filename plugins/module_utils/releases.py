@@ -8,12 +8,47 @@ upper-constraints live upstream, and which earlier releases may upgrade to
 it directly, and which constraints a verified install had to change.  Roles
 read it through the ``stackroll.lifecycle.release``
 lookup; modules and filters import it.
+
+Each release also says what its APIs serve (``apis``, the shape
+``module_utils.versions.check_profile`` takes: API versions, microversion
+range, deprecated versions) and nova's compute service version
+(``nova_service_version``) with the oldest compute its controllers accept
+(``nova_oldest_compute``).  The values were read from the pinned packages'
+own sources: nova/objects/service.py (SERVICE_VERSION,
+OLDEST_SUPPORTED_SERVICE_VERSION, SERVICE_VERSION_ALIASES),
+nova/api/openstack/api_version_request.py (_MIN/_MAX_API_VERSION),
+nova/api/openstack/compute/versions.py, placement/microversion.py,
+placement/handlers/root.py, keystone/api/discovery.py and
+glance/api/versions.py.
 """
 
 from __future__ import annotations
 
 _CONSTRAINTS = ('https://opendev.org/openstack/requirements/raw/branch/'
                 'stable/%s/upper-constraints.txt')
+
+# What glance 30.2.0 to 33.0.0 list at / with enabled_backends set and no
+# image_cache_dir, as the glance role configures it (v2.14, v2.16 and, from
+# 33.0.0, v2.18 appear only with image_cache_dir).
+_GLANCE_VERSIONS = ['v2.%d' % minor for minor in list(range(14)) + [15, 17]]
+
+
+def _apis(compute_max, legacy_v2_deprecated):
+    """What a release's APIs serve; across these releases only nova's
+    maximum microversion and the status of its legacy v2.0 API change."""
+    return {
+        'identity': {'versions': ['v3.14']},
+        'compute': {'versions': ['v2.0', 'v2.1'], 'min_version': '2.1',
+                    'max_version': compute_max,
+                    'deprecated': ['v2.0'] if legacy_v2_deprecated else []},
+        'placement': {'versions': ['v1.0'], 'min_version': '1.0',
+                      'max_version': '1.39'},
+        'image': {'versions': list(_GLANCE_VERSIONS)},
+        # Read from neutron 29.0.0 only (pecan_wsgi/controllers/root.py); it
+        # has served nothing but v2.0 for a decade.
+        'network': {'versions': ['v2.0']},
+    }
+
 
 # The newest point release of each service in the series.  2026.2 was cut
 # after the snapshot of master's constraints it is installed with.
@@ -29,6 +64,9 @@ RELEASES = {
             'neutron': 'neutron==26.0.6',
         },
         'constraints_url': _CONSTRAINTS % '2025.1',
+        'apis': _apis(compute_max='2.100', legacy_v2_deprecated=False),
+        'nova_service_version': 68,
+        'nova_oldest_compute': 66,  # OLDEST_SUPPORTED_SERVICE_VERSION Caracal
     },
     '2025.2': {
         'codename': 'flamingo',
@@ -41,6 +79,9 @@ RELEASES = {
             'neutron': 'neutron==27.0.4',
         },
         'constraints_url': _CONSTRAINTS % '2025.2',
+        'apis': _apis(compute_max='2.100', legacy_v2_deprecated=True),
+        'nova_service_version': 70,
+        'nova_oldest_compute': 68,  # OLDEST_SUPPORTED_SERVICE_VERSION Epoxy
     },
     '2026.1': {
         'codename': 'gazpacho',
@@ -53,6 +94,9 @@ RELEASES = {
             'neutron': 'neutron==28.0.2',
         },
         'constraints_url': _CONSTRAINTS % '2026.1',
+        'apis': _apis(compute_max='2.103', legacy_v2_deprecated=True),
+        'nova_service_version': 72,
+        'nova_oldest_compute': 68,  # OLDEST_SUPPORTED_SERVICE_VERSION Epoxy
     },
     '2026.2': {
         'codename': 'hibiscus',
@@ -70,6 +114,9 @@ RELEASES = {
         # 2026-08-22 held (keystoneauth1 5.15.0, oslo.versionedobjects 3.11.0).
         'constraints_overrides': ['keystoneauth1===5.16.0',
                                   'oslo.versionedobjects===3.12.0'],
+        'apis': _apis(compute_max='2.104', legacy_v2_deprecated=True),
+        'nova_service_version': 74,
+        'nova_oldest_compute': 72,  # OLDEST_SUPPORTED_SERVICE_VERSION Gazpacho
     },
 }
 

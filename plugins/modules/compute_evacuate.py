@@ -1,0 +1,371 @@
+#!/usr/bin/python
+# Copyright: Contributors to the stackroll.lifecycle project
+# Apache License 2.0 (see LICENSE)
+
+DOCUMENTATION = r'''
+module: compute_evacuate
+short_description: Drain compute hosts by live migration, and prove every move
+version_added: 0.1.0
+author: stackroll.lifecycle contributors (@stackroll)
+description:
+  - Disables the given compute hosts, then moves every instance off them,
+    several at once within a global and a per-source-host limit.
+  - A move counts only when nova's migration record is complete, the
+    instance runs on a host other than the drained ones, and its state is
+    what it was. A server's status alone is never taken as proof.
+  - Everything is checked before anything changes (unknown hosts, bad
+    limits, a host both drained and a target, and whether the eligible
+    targets have the room in placement for everything on the hosts).
+  - Transient refusals (such as nova's C(409 ... in power_state pending)
+    right after a compute restart) are retried with backoff; a migration
+    that outlives O(timeout) is aborted or forced to complete, as chosen.
+  - The drained hosts stay disabled. A failed drain fails the task and
+    lists the instances still on them.
+options:
+  hosts:
+    description: Compute hosts to drain, as nova names them.
+    type: list
+    elements: str
+    required: true
+  targets:
+    description:
+      - Restrict the destinations to these hosts. By default nova's
+        scheduler chooses.
+    type: list
+    elements: str
+  target_aggregate:
+    description: Restrict the destinations to the hosts of this aggregate.
+    type: str
+  exclude:
+    description: Hosts that must never receive an instance.
+    type: list
+    elements: str
+    default: []
+  concurrency:
+    description: Live migrations in flight at once, over all hosts.
+    type: int
+    default: 4
+  per_host_concurrency:
+    description:
+      - Live migrations in flight at once from one source host.
+      - Raise it together with nova's C(max_concurrent_live_migrations) on
+        the computes; with nova's default of 1, more only queue.
+    type: int
+    default: 1
+  timeout:
+    description: Seconds one migration may run before O(timeout_action).
+    type: float
+    default: 600
+  timeout_action:
+    description:
+      - What to do with a migration that outlives O(timeout).
+      - V(abort) (compute API 2.24) leaves the instance running on its source;
+        V(force_complete) (2.22) pauses it to finish the copy.
+    type: str
+    choices: [abort, force_complete]
+    default: abort
+  non_live_policy:
+    description:
+      - What to do with instances that cannot be live-migrated.
+      - V(cold_migrate) cold-migrates and confirms shut-off instances,
+        V(skip) moves everything else and reports them (the drain then
+        fails, since they remain), V(fail) refuses to start.
+    type: str
+    choices: [cold_migrate, skip, fail]
+    default: fail
+  retries:
+    description: Retries of a transient refusal, with exponential backoff.
+    type: int
+    default: 5
+  retry_delay:
+    description: First backoff delay, in seconds.
+    type: float
+    default: 5
+  block_migration:
+    description: Block migration (V(auto) lets nova decide).
+    type: raw
+    default: auto
+  poll_interval:
+    description: Seconds between looks at the running migrations.
+    type: float
+    default: 2
+  capacity_check:
+    description: Check the targets' free resources in placement before acting.
+    type: bool
+    default: true
+  disabled_reason:
+    description: Reason recorded on the drained hosts' compute services.
+    type: str
+    default: drained by stackroll.lifecycle.compute_evacuate
+  enable_on_failure:
+    description: Re-enable a host this drain disabled if it could not be emptied.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - openstack.cloud.openstack
+  - stackroll.lifecycle.cloud
+attributes:
+  check_mode:
+    description: Returns the plan (what would move, in what order, what is blocked) and changes nothing.
+    support: full
+  diff_mode:
+    description: Not supported.
+    support: none
+  idempotent:
+    description: Draining an empty, disabled host changes nothing.
+    support: full
+'''
+
+EXAMPLES = r'''
+- name: Drain cmp3 for maintenance, eight migrations at once
+  stackroll.lifecycle.compute_evacuate:
+    hosts: [cmp3]
+    concurrency: 8
+    per_host_concurrency: 8
+    timeout: 300
+    timeout_action: abort
+    non_live_policy: cold_migrate
+    disabled_reason: "kernel upgrade, change 4711"
+  register: drain
+
+- name: Show what would move, without moving anything
+  stackroll.lifecycle.compute_evacuate:
+    hosts: [cmp1, cmp2]
+    targets: [cmp5, cmp6]
+  check_mode: true
+  register: plan
+'''
+
+RETURN = r'''
+plan:
+  description: What the drain does (or would do, in check mode).
+  returned: always
+  type: dict
+  contains:
+    moves:
+      description: Instances to move, in order, with method and target (null when the scheduler picks).
+      type: list
+      elements: dict
+    blocked:
+      description: Instances that cannot be moved under O(non_live_policy), with the reason.
+      type: list
+      elements: dict
+    skipped:
+      description: Instances left on their host under O(non_live_policy=skip).
+      type: list
+      elements: dict
+    capacity:
+      description: The placement capacity check and any shortfall per resource class.
+      type: dict
+    problems:
+      description: Why the drain cannot start; empty when it can.
+      type: list
+      elements: str
+instances:
+  description: Per instance, source, target, method, duration, attempts, outcome and reason.
+  returned: when not in check mode
+  type: list
+  elements: dict
+totals:
+  description: Counts of moved, cold-migrated, skipped and failed instances, and the instances still on the hosts.
+  returned: when not in check mode
+  type: dict
+hosts:
+  description: Each drained host, whether it is empty, and what was done with its service.
+  returned: when not in check mode
+  type: list
+  elements: dict
+timeout_action:
+  description: The action applied to migrations that outlive O(timeout), and its microversion.
+  returned: always
+  type: dict
+'''
+
+import time
+
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
+    CloudModule,
+    describe_error,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.evacuation import (
+    EvacuationActions,
+    Evacuation,
+    normalize_request,
+    plan_evacuation,
+    summary_message,
+)
+
+try:
+    from openstack import exceptions as sdk_exceptions
+except ImportError:  # the base class reports the missing SDK
+    sdk_exceptions = None
+
+# Migration records with uuid and integer id (2.59); server migration
+# actions need 2.22 (force complete) and 2.24 (abort).
+_MIGRATIONS_MICROVERSION = '2.59'
+
+
+def _server_dict(server):
+    return {'id': server.id, 'name': server.name, 'host': server.compute_host,
+            'status': server.status, 'task_state': server.task_state,
+            'power_state': server.power_state,
+            'flavor': {k: getattr(server.flavor, k, None) or 0
+                       for k in ('vcpus', 'ram', 'disk', 'ephemeral', 'swap')}}
+
+
+class NovaActions(EvacuationActions):
+    """The engine's requests, made through openstacksdk."""
+
+    def __init__(self, conn):
+        self.compute = conn.compute
+        self.known_migrations = {}
+
+    def _migrations(self, server_id):
+        response = self.compute.get(
+            '/os-migrations?instance_uuid=%s' % server_id,
+            microversion=_MIGRATIONS_MICROVERSION)
+        sdk_exceptions.raise_from_response(response)
+        return response.json()['migrations']
+
+    def _remember(self, server_id):
+        # get_migration must find the record of the latest request only.
+        self.known_migrations[server_id] = {m['id'] for m in self._migrations(server_id)}
+
+    def live_migrate(self, server_id, target, block_migration):
+        self._remember(server_id)
+        self.compute.live_migrate_server(server_id, host=target, force=False,
+                                         block_migration=block_migration)
+
+    def cold_migrate(self, server_id, target):
+        self._remember(server_id)
+        self.compute.migrate_server(server_id, host=target)
+
+    def confirm_migration(self, server_id):
+        self.compute.confirm_server_resize(server_id)
+
+    def get_migration(self, server_id):
+        known = self.known_migrations.get(server_id, set())
+        new = [m for m in self._migrations(server_id) if m['id'] not in known]
+        if not new:
+            return None
+        record = max(new, key=lambda m: m['id'])
+        return {'id': record['id'], 'status': record['status'],
+                'source_compute': record['source_compute'],
+                'dest_compute': record['dest_compute'], 'reason': None}
+
+    def get_server(self, server_id):
+        return _server_dict(self.compute.get_server(server_id))
+
+    def force_complete(self, server_id, migration_id):
+        response = self.compute.post(
+            '/servers/%s/migrations/%s/action' % (server_id, migration_id),
+            json={'force_complete': None}, microversion='2.22')
+        sdk_exceptions.raise_from_response(response)
+
+    def abort(self, server_id, migration_id):
+        response = self.compute.delete(
+            '/servers/%s/migrations/%s' % (server_id, migration_id),
+            microversion='2.24')
+        sdk_exceptions.raise_from_response(response)
+
+    def servers_on_host(self, host):
+        return [_server_dict(s) for s in
+                self.compute.servers(details=True, all_projects=True, compute_host=host)]
+
+
+class ComputeEvacuateModule(CloudModule):
+    argument_spec = dict(
+        hosts=dict(type='list', elements='str', required=True),
+        targets=dict(type='list', elements='str'),
+        target_aggregate=dict(),
+        exclude=dict(type='list', elements='str', default=[]),
+        concurrency=dict(type='int', default=4),
+        per_host_concurrency=dict(type='int', default=1),
+        timeout=dict(type='float', default=600),
+        timeout_action=dict(choices=['abort', 'force_complete'], default='abort'),
+        non_live_policy=dict(choices=['cold_migrate', 'skip', 'fail'], default='fail'),
+        retries=dict(type='int', default=5),
+        retry_delay=dict(type='float', default=5),
+        block_migration=dict(type='raw', default='auto'),
+        poll_interval=dict(type='float', default=2),
+        capacity_check=dict(type='bool', default=True),
+        disabled_reason=dict(default='drained by stackroll.lifecycle.compute_evacuate'),
+        enable_on_failure=dict(type='bool', default=False),
+    )
+
+    def run(self):
+        request = normalize_request(self.params)
+        actions = NovaActions(self.conn)
+        services = self.services()
+        plan = plan_evacuation(request, services, self.aggregates(),
+                               self.servers(actions, request['hosts'], services),
+                               self.providers() if request['capacity_check'] else {})
+        self.results.update(plan=plan, timeout_action=plan['timeout_action'])
+        if plan['problems']:
+            self.fail_json(msg='Nothing was done. ' + ' '.join(plan['problems']),
+                           **self.results)
+        if self.check_mode:
+            return dict(self.results, changed=bool(plan['disable'] or plan['moves']))
+
+        for host in plan['disable']:
+            self.set_service(host['host'], disabled_reason=host['disabled_reason'])
+        result = Evacuation(plan, request, actions, time.monotonic, time.sleep,
+                            describe_error).run()
+        for host in result['hosts']:
+            if host['action'] == 'enable':
+                self.set_service(host['host'], enable=True)
+            elif host['disabled_reason'] and not host['drained']:
+                self.set_service(host['host'], disabled_reason=host['disabled_reason'])
+        self.results.update(
+            changed=bool(plan['disable']) or any(
+                i['outcome'] in ('moved', 'cold_migrated') for i in result['instances']),
+            instances=result['instances'], totals=result['totals'],
+            hosts=result['hosts'], errors=result['errors'],
+            elapsed=result['elapsed'], msg=summary_message(result))
+        if result['failed']:
+            self.fail_json(**self.results)
+        return self.results
+
+    # Facts, as the engine's plain dicts.
+
+    def services(self):
+        return [{'host': s.host, 'binary': s.binary, 'status': s.status,
+                 'state': s.state, 'forced_down': s.is_forced_down,
+                 'disabled_reason': s.disabled_reason, 'id': s.id}
+                for s in self.conn.compute.services(binary='nova-compute')]
+
+    def aggregates(self):
+        return {a.name: list(a.hosts or []) for a in self.conn.compute.aggregates()}
+
+    @staticmethod
+    def servers(actions, hosts, services):
+        known = {s['host'] for s in services}
+        return [server for host in hosts if host in known
+                for server in actions.servers_on_host(host)]
+
+    def providers(self):
+        """Inventories and usages of each compute's resource provider."""
+        placement = self.conn.placement
+        providers = {}
+        for provider in placement.resource_providers():
+            base = '/resource_providers/%s' % provider.id
+            inventories = placement.get(base + '/inventories').json()['inventories']
+            usages = placement.get(base + '/usages').json()['usages']
+            providers[provider.name] = {'inventories': inventories, 'usages': usages}
+        return providers
+
+    def set_service(self, host, enable=False, disabled_reason=None):
+        service = next(s for s in self.conn.compute.services(binary='nova-compute')
+                       if s.host == host)
+        if enable:
+            self.conn.compute.enable_service(service)
+        else:
+            self.conn.compute.disable_service(service, disabled_reason=disabled_reason)
+
+
+def main():
+    ComputeEvacuateModule()()
+
+
+if __name__ == '__main__':
+    main()
