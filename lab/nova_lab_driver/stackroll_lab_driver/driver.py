@@ -106,13 +106,14 @@ class LabDriver(fake.FakeLiveMigrateDriver):
         self._migrations = {}   # instance uuid -> flags of its live migration
         self._save_lock = threading.Lock()
 
-    # Node identity
+    # The host and its node
 
     def init_host(self, host):
         super().init_host(host)
         # One node named after the host, as libvirt reports it (the fake
         # calls a host named "compute" "fake-mini").
         self._set_nodes([host])
+        self._defined_file, self._running_file = self._files()
         self._load()
 
     def get_available_resource(self, nodename):
@@ -134,7 +135,7 @@ class LabDriver(fake.FakeLiveMigrateDriver):
                 os.path.join(CONF.lab_driver.run_dir, 'running.json'))
 
     def _load(self):
-        defined_file, running_file = self._files()
+        defined_file, running_file = self._defined_file, self._running_file
         os.makedirs(os.path.dirname(defined_file), exist_ok=True)
         os.makedirs(os.path.dirname(running_file), exist_ok=True)
         rebooted = not os.path.exists(running_file)
@@ -156,15 +157,14 @@ class LabDriver(fake.FakeLiveMigrateDriver):
         self._save()
 
     def _save(self):
-        defined_file, running_file = self._files()
         with self._save_lock:
             guests = dict(self.instances)
-            _write_json(defined_file, {
+            _write_json(self._defined_file, {
                 uuid: {'name': guest.name,
                        'ports': self._ports.get(uuid, []),
                        'usage': self._usage.get(uuid, [0, 0, 0])}
                 for uuid, guest in guests.items()})
-            _write_json(running_file, {
+            _write_json(self._running_file, {
                 uuid: guest.state for uuid, guest in guests.items()
                 if guest.state != power_state.SHUTDOWN})
 
@@ -230,12 +230,11 @@ class LabDriver(fake.FakeLiveMigrateDriver):
         # has not reported active, plug, then wait, so that
         # vif_plugging_timeout and vif_plugging_is_fatal mean what they say.
         events = []
-        if CONF.lab_driver.plug_vifs and power_on:
+        if (CONF.lab_driver.plug_vifs and power_on and
+                CONF.vif_plugging_timeout):
             events = [('network-vif-plugged', vif['id'])
                       for vif in network_info or []
                       if vif.get('active', True) is False]
-        if not CONF.vif_plugging_timeout:
-            events = []
         try:
             with self.virtapi.wait_for_instance_event(
                     instance, events, CONF.vif_plugging_timeout,
@@ -278,10 +277,15 @@ class LabDriver(fake.FakeLiveMigrateDriver):
         super().power_on(context, instance, *args, **kwargs)
         self._settle(instance.uuid)
 
+    def reboot(self, context, instance, network_info, *args, **kwargs):
+        # As libvirt: the guest comes back with the VIFs nova has now.
+        if network_info is not None:
+            self._ports[instance.uuid] = _ports(network_info)
+        super().reboot(context, instance, network_info, *args, **kwargs)
+
     def resume_state_on_host_boot(self, context, instance, network_info,
                                   share_info, block_device_info=None):
         # As libvirt: a hard reboot brings the guest back.
-        self._ports[instance.uuid] = _ports(network_info)
         self.reboot(context, instance, network_info, 'hard',
                     block_device_info)
 

@@ -1,26 +1,37 @@
 # Copyright: Contributors to the stackroll.lifecycle project
 # Apache License 2.0 (see LICENSE)
-"""A compute host in a test: nova's real objects, a fake ovs-vsctl."""
+"""Compute hosts in one test process: nova's real objects and config, and
+ovs-vsctl faked by a small in-memory switch per host."""
 
+import contextlib
 import shlex
 
 from oslo_utils import uuidutils
 
+import nova.conf
 from nova import objects
 from nova.network import model as network_model
 from nova.virt import fake
 import nova.virt.node
 from stackroll_lab_driver import driver as lab
 
+CONF = nova.conf.CONF
+
 
 class FakeSwitch:
     """Just enough of ovs-vsctl for the commands the driver runs."""
+
+    current = None      # the switch of the host whose code is running
 
     def __init__(self):
         self.ports = {}     # port name -> {column or external_ids key: value}
         self.calls = []
 
-    def execute(self, *cmd, **kwargs):
+    @classmethod
+    def execute(cls, *cmd, **kwargs):
+        return cls.current._execute(*cmd)
+
+    def _execute(self, *cmd):
         assert cmd[0] == 'ovs-vsctl', cmd
         self.calls.append(cmd)
         args = [a for a in cmd[1:] if not a.startswith('--db=')]
@@ -39,22 +50,41 @@ class FakeSwitch:
         return '', ''
 
 
-def start_compute(hostname='compute1', virtapi=None):
-    """A fresh nova-compute process on the current host: a new driver, and
-    nova's process-wide node identity cache forgotten."""
-    nova.virt.node.LOCAL_NODE_UUID = None
-    driver = lab.LabDriver(virtapi or fake.FakeVirtAPI())
-    driver.init_host(hostname)
-    return driver
+class Host:
+    """A compute host: its state_path (kept across reboots), its /run (which
+    a reboot empties) and its Open vSwitch."""
+
+    def __init__(self, root, name):
+        self.name = name
+        self.state_path = root / name / 'var-lib-nova'
+        self.run_dir = root / name / 'run'
+        self.state_path.mkdir(parents=True)
+        self.switch = FakeSwitch()
+
+    @contextlib.contextmanager
+    def active(self):
+        """Run as this host: its config, its switch."""
+        CONF.set_override('state_path', str(self.state_path))
+        CONF.set_override('run_dir', str(self.run_dir), 'lab_driver')
+        FakeSwitch.current = self.switch
+        yield self
+
+    def start_compute(self, virtapi=None):
+        """A fresh nova-compute process here: a new driver, and nova's
+        process-wide node identity cache forgotten."""
+        with self.active():
+            nova.virt.node.LOCAL_NODE_UUID = None
+            driver = lab.LabDriver(virtapi or fake.FakeVirtAPI())
+            driver.init_host(self.name)
+            return driver
+
+    def reboot(self):
+        """What a reboot does to the host's files: /run is a tmpfs."""
+        for f in self.run_dir.iterdir():
+            f.unlink()
 
 
-def reboot_host(host):
-    """What a reboot does to the host's files: /run is a tmpfs."""
-    for f in (host / 'run').iterdir():
-        f.unlink()
-
-
-_ids = iter(range(1, 1000))
+_ids = iter(range(1, 100000))
 
 
 def make_instance(vcpus=1, memory_mb=512, root_gb=1):
