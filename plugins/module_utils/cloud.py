@@ -54,11 +54,13 @@ def config_files_searched(config):
     return list(getattr(config, '_config_files', []))
 
 
-def cloud_selection_error(requested, config, environ=None):
+def cloud_selection_error(requested, config, environ=None,
+                          option='the cloud option'):
     """Say why the cloud selection cannot work, or return None.
 
     ``requested`` is the module's ``cloud`` option (a name, a dict or None),
-    ``config`` an ``openstack.config.OpenStackConfig``.
+    ``config`` an ``openstack.config.OpenStackConfig``; ``option`` names
+    where ``requested`` came from.
     """
     if isinstance(requested, dict):
         return None
@@ -73,7 +75,7 @@ def cloud_selection_error(requested, config, environ=None):
                 % searched)
     if name == 'envvars' or name in known:
         return None
-    source = 'the cloud option' if requested else 'OS_CLOUD'
+    source = option if requested else 'OS_CLOUD'
     where = config.config_filename or 'no clouds.yaml found'
     if 'OS_CLIENT_CONFIG_FILE' in environ:
         where += ' (from OS_CLIENT_CONFIG_FILE)'
@@ -120,6 +122,18 @@ class CloudModule(OpenStackModule):
                 if problem:
                     self.fail_json(msg=problem)
         return super().openstack_cloud_from_module()
+
+    def connect_cloud(self, name, option):
+        """A connection to another cloud of clouds.yaml, named by the
+        module's ``option``, refused like the module's own when unknown."""
+        try:
+            config = sdk_loader.OpenStackConfig()
+        except sdk_exceptions.ConfigException as exc:
+            self.fail_json(msg='Invalid clouds.yaml: %s' % exc)
+        problem = cloud_selection_error(name, config, option=option)
+        if problem:
+            self.fail_json(msg=problem)
+        return self.sdk.connect(cloud=name)
 
     def __call__(self):
         try:

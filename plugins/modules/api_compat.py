@@ -1,0 +1,336 @@
+#!/usr/bin/python
+# Copyright: Contributors to the stackroll.lifecycle project
+# Apache License 2.0 (see LICENSE)
+
+DOCUMENTATION = r'''
+module: api_compat
+short_description: Check that a cloud or a release serves what its API consumers use
+version_added: 0.1.0
+author: stackroll.lifecycle contributors (@stackroll)
+description:
+  - Checks a consumer profile (the services, API versions, microversion
+    range and single calls a cloud's consumers use) against what a live
+    cloud serves (read like M(stackroll.lifecycle.api_versions_info) does)
+    or against what a release of the release map serves (O(release)).
+  - Reports every requirement as met or not, with the reason, and fails
+    listing each unmet one unless O(fail_on_unmet=false).
+  - With O(compare_to) (another cloud, or a release), lists what it
+    dropped, added or deprecated compared to the checked cloud or release:
+    run it before an upgrade with the target release.
+  - With O(access_log), derives the profile from the services' access logs
+    (the gunicorn format the C(openstack) role configures, or any combined
+    log with the two microversion headers last) and returns it.
+  - Never changes anything.
+  - A profile is a mapping with C(services), by service type (C(compute),
+    C(image), ...), of C(versions) (API versions like C(v2.1)),
+    C(min_version) and C(max_version) (microversions, quoted), and C(calls)
+    (C(method), C(path), C(microversion)).
+options:
+  profile:
+    description:
+      - The consumer profile, as a mapping or as the path of a YAML file
+        holding one (on the host the module runs on).
+      - Required unless O(access_log) or O(compare_to) is given.
+    type: raw
+  access_log:
+    description:
+      - Access logs (paths on the host the module runs on, normally the
+        control node) to derive the profile from, when O(profile) is not
+        given. The derived profile is returned as RV(profile).
+    type: list
+    elements: path
+  access_log_service:
+    description:
+      - The service type every request of O(access_log) belongs to, for a
+        single service's log. By default the microversion headers, else the
+        paths, tell each request's service.
+    type: str
+  release:
+    description:
+      - Check against what this release (series or codename) serves, from
+        the release map, instead of the live cloud. No cloud is needed then,
+        unless O(compare_to) names one.
+    type: str
+  compare_to:
+    description:
+      - Another cloud (a name in C(clouds.yaml)) or a release (series or
+        codename) to compare with: RV(changes) lists what it dropped, added
+        or deprecated against the cloud or release checked.
+      - A value that names a release of the map is taken as a release.
+    type: str
+  fail_on_unmet:
+    description: Fail when a requirement of the profile is not met.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - openstack.cloud.openstack
+  - stackroll.lifecycle.cloud
+attributes:
+  check_mode:
+    description: Reads only; runs the same in check mode.
+    support: full
+  diff_mode:
+    description: Changes nothing, so has no diff.
+    support: none
+  idempotent:
+    description: Changes nothing.
+    support: full
+'''
+
+EXAMPLES = r'''
+- name: Do our consumers survive the upgrade to 2026.2?
+  stackroll.lifecycle.api_compat:
+    profile: files/consumers.yml
+    release: "2026.2"
+
+- name: Check the live cloud, with the profile inline
+  stackroll.lifecycle.api_compat:
+    profile:
+      services:
+        compute: {versions: [v2.1], min_version: "2.1", max_version: "2.95"}
+        image: {versions: [v2]}
+
+- name: What does 2026.2 drop compared with the running cloud?
+  stackroll.lifecycle.api_compat:
+    compare_to: hibiscus
+    fail_on_unmet: false
+  register: drift
+
+- name: Derive the profile from the APIs' access logs, and check it against 2026.2
+  stackroll.lifecycle.api_compat:
+    access_log: [/var/log/stackroll/nova-api.log, /var/log/stackroll/glance-api.log]
+    release: "2026.2"
+  register: used
+'''
+
+RETURN = r'''
+checked:
+  description: What the profile was checked against (C(cloud <name>) or C(release <series>)).
+  returned: always
+  type: str
+results:
+  description: Each requirement of the profile, in profile order.
+  returned: when there is a profile
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: Service type.
+      type: str
+    requirement:
+      description: The requirement (C(API v2.1), C(max_version 2.95), C(GET /servers/{id} at 2.79)).
+      type: str
+    ok:
+      description: Whether it is met.
+      type: bool
+    reason:
+      description: Why, in words.
+      type: str
+unmet:
+  description: The requirements not met (as in RV(results)).
+  returned: when there is a profile
+  type: list
+  elements: dict
+ok:
+  description: Whether every requirement is met.
+  returned: when there is a profile
+  type: bool
+profile:
+  description: The profile checked, normalised (derived, with per-call counts, from O(access_log)).
+  returned: when there is a profile
+  type: dict
+served:
+  description: What the checked cloud or release serves (the shape of M(stackroll.lifecycle.api_versions_info)'s RV(stackroll.lifecycle.api_versions_info#module:served)).
+  returned: always
+  type: dict
+compared_to:
+  description: What O(compare_to) named (C(cloud <name>) or C(release <series>)).
+  returned: with O(compare_to)
+  type: str
+changes:
+  description:
+    - What O(compare_to) C(dropped), C(added) or C(deprecated) against the
+      checked cloud or release, by service.
+  returned: with O(compare_to)
+  type: list
+  elements: dict
+  sample:
+    - {service: compute, change: added, what: microversions, detail: '2.104'}
+'''
+
+import os
+
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.api_versions import (
+    gather_served,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
+    CloudModule,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases import (
+    UnknownRelease,
+    release,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.versions import (
+    ProfileError,
+    check_profile,
+    diff_served,
+    profile_from_access_log,
+    validate_profile,
+)
+
+try:
+    import yaml
+except ImportError:  # said when a profile file is to be read
+    yaml = None
+
+
+def release_named(name):
+    """The series ``name`` (a series or codename) stands for, or None."""
+    if name is None:
+        return None
+    try:
+        return release(str(name))['series']
+    except UnknownRelease:
+        return None
+
+
+def release_served(series):
+    """What a release serves, as a fresh copy."""
+    return {service: dict(served) for service, served
+            in release(series)['apis'].items()}
+
+
+def read_profile(value):
+    """The profile of option ``profile``: a mapping, or a YAML file's path."""
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, str):
+        raise ProfileError('profile must be a mapping, or the path of a YAML '
+                           'file holding one (got %s).' % type(value).__name__)
+    if yaml is None:
+        raise ProfileError('Reading a profile file needs PyYAML on the host '
+                           'the module runs on; pass the profile as a mapping.')
+    path = os.path.expanduser(value)
+    try:
+        with open(path, encoding='utf-8') as handle:
+            loaded = yaml.safe_load(handle)
+    except OSError as exc:
+        raise ProfileError('Cannot read profile file %s: %s.'
+                           % (path, exc.strerror or exc)) from None
+    except yaml.YAMLError as exc:
+        raise ProfileError('Profile file %s is not valid YAML: %s'
+                           % (path, exc)) from None
+    return loaded
+
+
+def read_access_logs(paths, service=None):
+    """The profile of every request in the access logs ``paths``."""
+    lines = []
+    for path in paths:
+        try:
+            with open(path, encoding='utf-8', errors='replace') as handle:
+                lines.extend(handle)
+        except OSError as exc:
+            raise ProfileError('Cannot read access log %s: %s.'
+                               % (path, exc.strerror or exc)) from None
+    profile = profile_from_access_log(lines, service)
+    if not profile['services']:
+        raise ProfileError(
+            'No API request of a known service found in %s: check the paths, '
+            'and that the logs use the gunicorn format of the openstack role '
+            'or a combined format; set access_log_service for one service\'s '
+            'log whose paths do not tell it.' % ', '.join(paths))
+    return profile
+
+
+def unmet_message(unmet, total, checked):
+    """The failure message, naming every unmet requirement."""
+    return '%d of %d requirements unmet against %s: %s.' % (
+        len(unmet), total, checked, '; '.join(
+            '%s: %s (%s)' % (r['service'], r['requirement'], r['reason'])
+            for r in unmet))
+
+
+class ApiCompatModule(CloudModule):
+    argument_spec = dict(
+        profile=dict(type='raw'),
+        access_log=dict(type='list', elements='path'),
+        access_log_service=dict(),
+        release=dict(),
+        compare_to=dict(),
+        fail_on_unmet=dict(type='bool', default=True),
+    )
+    module_kwargs = dict(
+        supports_check_mode=True,
+        mutually_exclusive=[('profile', 'access_log')],
+        required_one_of=[('profile', 'access_log', 'compare_to')],
+    )
+
+    def openstack_cloud_from_module(self):
+        # A release checked on its own, or against another release, needs
+        # no cloud: do not ask for one.
+        if self.params['release'] is not None and (
+                self.params['compare_to'] is None
+                or release_named(self.params['compare_to'])):
+            try:
+                import openstack as sdk
+            except ImportError:
+                sdk = None
+            return sdk, None
+        return super().openstack_cloud_from_module()
+
+    def served_by(self, name, option):
+        """(label, served) of a release, or of a cloud (None: this one)."""
+        series = release_named(name)
+        if series:
+            return 'release %s' % series, release_served(series)
+        if name is not None and option == 'release':
+            try:
+                release(str(name))
+            except UnknownRelease as exc:
+                self.fail_json(msg='Option release: %s' % exc)
+        conn = self.conn if name is None else self.connect_cloud(name, option)
+        label = 'cloud %s' % (name or conn.config.name)
+        return label, gather_served(conn)['served']
+
+    def run(self):
+        params = self.params
+        checked, served = self.served_by(params['release'], 'release')
+        result = self.results = {'changed': False, 'checked': checked,
+                                 'served': served}
+        if params['compare_to'] is not None:
+            other, other_served = self.served_by(params['compare_to'],
+                                                 'compare_to')
+            result.update(compared_to=other,
+                          changes=diff_served(served, other_served))
+        try:
+            if params['access_log']:
+                profile = read_access_logs(params['access_log'],
+                                           params['access_log_service'])
+            elif params['profile'] is not None:
+                profile = read_profile(params['profile'])
+            else:
+                return result
+            normalised = validate_profile(profile)
+        except (ProfileError, ValueError) as exc:
+            self.fail_json(msg=str(exc), **self.results_on_failure())
+        # The derived profile keeps its call counts; validation drops none.
+        result['profile'] = profile if params['access_log'] else normalised
+        results = check_profile(normalised, served)
+        unmet = [r for r in results if not r['ok']]
+        result.update(results=results, unmet=unmet, ok=not unmet)
+        if unmet and params['fail_on_unmet']:
+            self.fail_json(msg=unmet_message(unmet, len(results), checked),
+                           **self.results_on_failure())
+        result['msg'] = ('All %d requirements met by %s.'
+                         % (len(results), checked) if not unmet else
+                         unmet_message(unmet, len(results), checked))
+        return result
+
+
+def main():
+    ApiCompatModule()()
+
+
+if __name__ == '__main__':
+    main()

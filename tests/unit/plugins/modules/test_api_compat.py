@@ -1,0 +1,110 @@
+# Copyright: Contributors to the stackroll.lifecycle project
+# Apache License 2.0 (see LICENSE)
+"""api_compat's profile sources, targets and failure message."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.stackroll.lifecycle.plugins.modules.api_compat import (
+    read_access_logs,
+    read_profile,
+    release_named,
+    release_served,
+    unmet_message,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases import (
+    RELEASES,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.versions import (
+    ProfileError,
+    check_profile,
+)
+
+
+@pytest.mark.parametrize('name, series', [
+    ('2026.2', '2026.2'),
+    ('hibiscus', '2026.2'),
+    (2026.1, '2026.1'),
+    ('production', None),
+    ('2027.1', None),
+    (None, None),
+])
+def test_release_named(name, series):
+    assert release_named(name) == series
+
+
+def test_release_served_is_a_copy():
+    served = release_served('2026.2')
+    served['compute']['max_version'] = '2.1'
+    assert RELEASES['2026.2']['apis']['compute']['max_version'] == '2.104'
+
+
+def test_read_profile_from_a_file(tmp_path):
+    path = tmp_path / 'consumers.yml'
+    path.write_text('services:\n  compute:\n    versions: [v2.1]\n'
+                    "    max_version: '2.95'\n")
+    assert read_profile(str(path)) == {
+        'services': {'compute': {'versions': ['v2.1'], 'max_version': '2.95'}}}
+
+
+def test_read_profile_passes_a_mapping_through():
+    profile = {'services': {'image': {'versions': ['v2']}}}
+    assert read_profile(profile) is profile
+
+
+@pytest.mark.parametrize('content, message', [
+    (None, 'Cannot read profile file'),
+    ('services: [unclosed', 'is not valid YAML'),
+])
+def test_read_profile_errors(tmp_path, content, message):
+    path = tmp_path / 'consumers.yml'
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ProfileError, match=message):
+        read_profile(str(path))
+
+
+def test_read_profile_refuses_other_types():
+    with pytest.raises(ProfileError, match='must be a mapping'):
+        read_profile(['services'])
+
+
+LOG = [
+    '10.0.0.5 "GET /v2.1/servers/detail HTTP/1.1" 200 1234 12ms '
+    '"compute 2.79" "-"\n',
+    '10.0.0.5 "GET /v2/images HTTP/1.1" 200 99 3ms "-" "-"\n',
+]
+
+
+def test_read_access_logs(tmp_path):
+    first, second = tmp_path / 'nova.log', tmp_path / 'glance.log'
+    first.write_text(LOG[0])
+    second.write_text(LOG[1])
+    profile = read_access_logs([str(first), str(second)])
+    assert sorted(profile['services']) == ['compute', 'image']
+    assert profile['services']['compute']['max_version'] == '2.79'
+
+
+@pytest.mark.parametrize('content, message', [
+    (None, 'Cannot read access log'),
+    ('not a request\n', 'No API request of a known service'),
+])
+def test_read_access_logs_errors(tmp_path, content, message):
+    path = tmp_path / 'api.log'
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ProfileError, match=message):
+        read_access_logs([str(path)])
+
+
+def test_unmet_message_names_each_unmet_requirement():
+    profile = {'services': {'compute': {'versions': ['v2.1'],
+                                        'max_version': '2.104'},
+                            'block-storage': {'versions': ['v3']}}}
+    results = check_profile(profile, RELEASES['2026.1']['apis'])
+    unmet = [r for r in results if not r['ok']]
+    message = unmet_message(unmet, len(results), 'release 2026.1')
+    assert message.startswith('3 of 5 requirements unmet against release '
+                              '2026.1: compute: max_version 2.104 (2.104 is '
+                              'beyond the maximum microversion 2.103); '
+                              'block-storage: service block-storage')
