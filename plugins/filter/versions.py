@@ -75,6 +75,16 @@ def upgrade_check(current, target):
     return {'ok': ok, 'msg': msg}
 
 
+@_plain_errors
+def version_skew(hosts, compute_report=None):
+    """{host: stackroll_versions} | version_skew -> the skew table."""
+    if not isinstance(hosts, dict):
+        raise AnsibleFilterError('version_skew expects a mapping of host to '
+                                 'its stackroll_versions fact, got %r.'
+                                 % (hosts,))
+    return versions.version_skew(hosts, compute_report)
+
+
 class FilterModule:
     """stackroll.lifecycle's version filters."""
 
@@ -86,4 +96,5 @@ class FilterModule:
             'microversion_sort': microversion_sort,
             'upgrade_path': upgrade_path,
             'upgrade_check': upgrade_check,
+            'version_skew': version_skew,
         }

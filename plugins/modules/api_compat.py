@@ -15,7 +15,7 @@ description:
   - Reports every requirement as met or not, with the reason, and fails
     listing each unmet one unless O(fail_on_unmet=false).
   - With O(compare_to) (another cloud, or a release), lists what it
-    dropped, added or deprecated compared to the checked cloud or release:
+    dropped, added or deprecated compared to the checked cloud or release;
     run it before an upgrade with the target release.
   - With O(access_log), derives the profile from the services' access logs
     (the gunicorn format the C(openstack) role configures, or any combined
@@ -54,7 +54,7 @@ options:
   compare_to:
     description:
       - Another cloud (a name in C(clouds.yaml)) or a release (series or
-        codename) to compare with: RV(changes) lists what it dropped, added
+        codename) to compare with; RV(changes) lists what it dropped, added
         or deprecated against the cloud or release checked.
       - A value that names a release of the map is taken as a release.
     type: str

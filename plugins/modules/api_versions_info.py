@@ -29,9 +29,9 @@ description:
 options:
   compute_releases:
     description:
-      - The release series of the nova installed on each compute host, as
-        V({host: series}) with the host names nova reports (for example
-        V({cmp1: "2026.2", cmp2: "2026.1"})).
+      - The release series of the nova installed on each compute host, as a
+        mapping of host name, as nova reports it, to series (for example
+        V(cmp1) to V(2026.2)).
       - Needed for the service versions, the minimum and the RPC pin.
     type: dict
   controller_release:

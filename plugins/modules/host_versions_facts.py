@@ -68,6 +68,9 @@ stackroll_versions:
   returned: always
   type: dict
   contains:
+    hostname:
+      description: The host's name (nova's default service host name).
+      type: str
     venvs:
       description:
         - By venv name, C(path), C(service), C(series) (from the name),
@@ -99,6 +102,7 @@ stackroll_versions:
 import glob
 import os
 import re
+import socket
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -334,6 +338,8 @@ def main():
         if info['venv'] in venvs:
             venvs[info['venv']]['active'] = True
     versions = {
+        # nova's default service host name; the roles set the short one.
+        'hostname': socket.gethostname(),
         'venvs': venvs,
         'units': units,
         'services': summarise(venvs, units),

@@ -94,3 +94,60 @@ def test_every_filter_is_documented(name):
     positional = [p.strip() for p in
                   documentation.get('positional', '_input').split(',')]
     assert positional == ['_input'] + parameters[1:len(positional)]
+
+
+def _facts(**services):
+    """A stackroll_versions fact with each service's active venvs."""
+    found = {}
+    for name, venvs in services.items():
+        venvs = venvs.split(',')
+        series = [venv.rpartition('-')[2] for venv in venvs]
+        found[name] = {'active_venvs': venvs, 'mixed': len(venvs) > 1,
+                       'release': series[0] if len(venvs) == 1 else None}
+    return {'services': found}
+
+
+HOSTS = {
+    'ctl1': _facts(keystone='keystone-2026.2', nova='nova-2026.2'),
+    'cmp1': _facts(nova='nova-2026.1'),
+    'cmp2': _facts(nova='nova-2026.1,nova-2026.2'),
+    'cmp3': {'services': {'nova': {'active_venvs': [], 'release': None}}},
+}
+PIN = {'rpc_pin': '6.5', 'min_version': 72, 'controller_release': '2026.2',
+       'too_old': [], 'too_new': []}
+
+
+def test_version_skew():
+    skew = run('version_skew', HOSTS, PIN)
+    assert skew['services'] == ['keystone', 'nova']
+    assert skew['hosts']['cmp2'] == {'nova': '2026.1+2026.2'}
+    assert skew['hosts']['cmp3'] == {}
+    assert skew['mixed'] == {'nova': ['2026.1', '2026.2']}
+    assert (skew['rpc_pin'], skew['min_compute_version']) == ('6.5', 72)
+    assert skew['table'] == [
+        'host | keystone | nova',
+        'cmp1 | -        | 2026.1*',
+        'cmp2 | -        | 2026.1+2026.2*',
+        'cmp3 | -        | -',
+        'ctl1 | 2026.2   | 2026.2*',
+        'mixed releases (*): nova 2026.1, 2026.2',
+        'nova compute RPC pin: 6.5 (minimum compute service version 72, '
+        'controllers 2026.2)',
+    ]
+
+
+@pytest.mark.parametrize('report, last', [
+    (None, 'mixed releases (*): none'),
+    ({'rpc_pin': None, 'too_old': ['cmp1'], 'too_new': []},
+     'nova compute RPC pin: none (computes the controllers refuse: cmp1)'),
+    ({'rpc_pin': None, 'too_old': [], 'too_new': []},
+     'nova compute RPC pin: none (no compute counted)'),
+])
+def test_version_skew_without_a_pin(report, last):
+    hosts = {'ctl1': _facts(nova='nova-2026.2')}
+    assert run('version_skew', hosts, report)['table'][-1] == last
+
+
+def test_version_skew_needs_a_mapping():
+    with pytest.raises(AnsibleFilterError, match='expects a mapping'):
+        run('version_skew', ['ctl1'])
