@@ -927,6 +927,13 @@ def _cell(service):
     return found
 
 
+def _marked(row, service, mixed):
+    """A host's cell of the table: '*' marks a service of mixed releases."""
+    if service not in row:
+        return '-'
+    return row[service] + ('*' if service in mixed else '')
+
+
 def version_skew(hosts, compute_report=None):
     """Which release each host runs of each service, and where they differ.
 
@@ -954,10 +961,8 @@ def version_skew(hosts, compute_report=None):
                  in sorted(releases.items()) if len(found) > 1)
     report = compute_report or {}
     header = ['host'] + services
-    lines = [[host] + [rows[host].get(name, '-') + ('*' if name in mixed
-                                                     and name in rows[host]
-                                                     else '')
-                       for name in services] for host in sorted(rows)]
+    lines = [[host] + [_marked(rows[host], name, mixed) for name in services]
+             for host in sorted(rows)]
     widths = [max(len(str(line[i])) for line in [header] + lines)
               for i in range(len(header))]
     table = [' | '.join(str(cell).ljust(width) for cell, width
@@ -968,9 +973,9 @@ def version_skew(hosts, compute_report=None):
         or 'none'))
     if report.get('rpc_pin'):
         table.append('nova compute RPC pin: %s (minimum compute service '
-                      'version %s, controllers %s)'
-                      % (report['rpc_pin'], report['min_version'],
-                         report.get('controller_release')))
+                     'version %s, controllers %s)'
+                     % (report['rpc_pin'], report['min_version'],
+                        report.get('controller_release')))
     elif compute_report is not None:
         table.append('nova compute RPC pin: none (%s)' % (
             'computes the controllers refuse: %s' % ', '.join(

@@ -28,8 +28,8 @@ description:
 options:
   profile:
     description:
-      - The consumer profile, as a mapping or as the path of a YAML file
-        holding one (on the host the module runs on).
+      - The consumer profile, as a mapping or as the absolute path of a
+        YAML file holding one (on the host the module runs on).
       - Required unless O(access_log) or O(compare_to) is given.
     type: raw
   access_log:
@@ -140,7 +140,9 @@ profile:
   returned: when there is a profile
   type: dict
 served:
-  description: What the checked cloud or release serves (the shape of M(stackroll.lifecycle.api_versions_info)'s RV(stackroll.lifecycle.api_versions_info#module:served)).
+  description:
+    - What the checked cloud or release serves, in the shape of
+      RV(stackroll.lifecycle.api_versions_info#module:served).
   returned: always
   type: dict
 compared_to:
@@ -157,8 +159,6 @@ changes:
   sample:
     - {service: compute, change: added, what: microversions, detail: '2.104'}
 '''
-
-import os
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.api_versions import (
     gather_served,
@@ -210,7 +210,7 @@ def read_profile(value):
     if yaml is None:
         raise ProfileError('Reading a profile file needs PyYAML on the host '
                            'the module runs on; pass the profile as a mapping.')
-    path = os.path.expanduser(value)
+    path = value
     try:
         with open(path, encoding='utf-8') as handle:
             loaded = yaml.safe_load(handle)

@@ -22,7 +22,7 @@ description:
   - Returns everything as the C(stackroll_versions) fact and as
     RV(stackroll_versions).
   - nova's compute service version is that of the release of the nova a
-    host runs (RV(stackroll_versions.services.nova.release)); nova's API does
+    host runs (RV(stackroll_versions.services)); nova's API does
     not expose it, which is why M(stackroll.lifecycle.api_versions_info)
     takes these releases.
 options:
