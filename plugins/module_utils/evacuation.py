@@ -37,6 +37,8 @@ BLOCK_MIGRATION = ('auto', True, False)
 
 DEFAULTS = {
     'hosts': [],
+    # Move only these instances (IDs), and leave their hosts enabled.
+    'instances': None,
     'targets': None,
     'target_aggregate': None,
     'exclude': [],
@@ -60,6 +62,7 @@ DEFAULTS = {
     'capacity_check': True,
     'disabled_reason': 'drained by stackroll.lifecycle.compute_evacuate',
     'enable_on_failure': False,
+    'ignore_missing': False,
 }
 
 RESOURCE_CLASSES = ('VCPU', 'MEMORY_MB', 'DISK_GB')
@@ -108,11 +111,12 @@ def normalize_request(params):
     request = dict(DEFAULTS)
     request.update((k, v) for k, v in params.items()
                    if k in DEFAULTS and v is not None)
-    for key in ('hosts', 'exclude', 'targets'):
+    for key in ('hosts', 'exclude', 'targets', 'instances'):
         if isinstance(request[key], str):
             request[key] = [request[key]]
     request['hosts'] = _unique(request['hosts'])
     request['exclude'] = _unique(request['exclude'])
+    request['instances'] = _unique(request['instances']) or None
     # An empty list (an unanswered AWX survey) means no restriction.
     request['targets'] = _unique(request['targets']) or None
     request['target_aggregate'] = request['target_aggregate'] or None
@@ -148,7 +152,7 @@ def validate_request(request, services, aggregates):
     sources, targets, exclude = (request['hosts'], request['targets'] or [],
                                  request['exclude'])
 
-    if not sources:
+    if not sources and not request['instances']:
         problems.append('hosts is empty: name at least one compute host to drain.')
     for option, hosts in (('hosts', sources), ('targets', targets),
                           ('exclude', exclude)):
@@ -434,20 +438,66 @@ def classify_servers(servers, policy):
     return moves, skipped, blocked
 
 
+# --- chosen instances ---------------------------------------------------
+
+def select_instances(request, found):
+    """Which of the chosen instances move, and from where.
+
+    ``found`` maps each entry of ``instances`` (a name or ID) to its server
+    dict, or None when nova has no such instance. An instance already on
+    one of ``targets`` is in place (so a second refill moves nothing). The
+    sources are ``hosts`` if given, else the hosts the instances run on.
+    Returns ``{'hosts', 'servers', 'in_place', 'missing', 'problems'}``.
+    """
+    request = normalize_request(request)
+    targets, given = request['targets'] or [], request['hosts']
+    selection = {'servers': [], 'in_place': [], 'missing': [], 'problems': []}
+    for ref in request['instances'] or []:
+        server = found.get(ref)
+        if server is None:
+            selection['missing'].append(ref)
+        elif server['id'] in [s['id'] for s in selection['servers'] + selection['in_place']]:
+            continue
+        elif server.get('host') in targets:
+            selection['in_place'].append(server)
+        elif given and server.get('host') not in given:
+            selection['problems'].append(
+                'Instance %s (%s) runs on %s, not on hosts (%s): drop it from '
+                'instances or add its host to hosts.' % (
+                    server.get('name'), server['id'], server.get('host') or 'no host',
+                    _hosts_text(given)))
+        else:
+            selection['servers'].append(server)
+    if selection['missing'] and not request['ignore_missing']:
+        selection['problems'].append(
+            'No instance named or with the ID %s exists. Check the names, or set '
+            'ignore_missing to pass over instances deleted meanwhile.'
+            % ', '.join(selection['missing']))
+    selection['hosts'] = given or sorted({s['host'] for s in selection['servers']
+                                          if s.get('host')})
+    return selection
+
+
 # --- plan ---------------------------------------------------------------
 
-def plan_evacuation(request, services, aggregates, servers, providers):
+def plan_evacuation(request, services, aggregates, servers, providers,
+                    selection=None):
     """What a drain would do; check mode returns exactly this.
 
     ``problems`` lists every reason not to start; a plan with problems
     must not be run. ``moves`` is in execution order, each with its method,
     its target (None: the scheduler picks) and alternate targets.
+    With ``instances``, ``selection`` (from :func:`select_instances`) gives
+    the sources and the servers, and ``servers`` is not read.
     """
     request = normalize_request(request)
+    if selection is not None:
+        request['hosts'], servers = selection['hosts'], selection['servers']
     sources = request['hosts']
     scheduler_picks = scheduler_picks_targets(request)
     plan = {
         'sources': sources,
+        'selected': None,
         'disable': [],
         'scheduler_picks_targets': scheduler_picks,
         'eligible_targets': [],
@@ -459,17 +509,28 @@ def plan_evacuation(request, services, aggregates, servers, providers):
         'timeout_action': {
             'action': request['timeout_action'],
             'microversion': TIMEOUT_ACTIONS.get(request['timeout_action'])},
+        'in_place': [],
+        'missing': [],
         'problems': validate_request(request, services, aggregates),
     }
+    if selection is not None:
+        plan['in_place'] = [{'id': s['id'], 'name': s.get('name'), 'host': s.get('host')}
+                            for s in selection['in_place']]
+        plan['missing'] = selection['missing']
+        plan['problems'][:0] = selection['problems']
     if plan['problems']:
         return plan
 
     by_host = {s['host']: s for s in services
                if s.get('binary', 'nova-compute') == 'nova-compute'}
-    plan['disable'] = [{'host': h, 'disabled_reason': request['disabled_reason']}
-                       for h in sources if by_host[h].get('status') == 'enabled']
-    moves, skipped, blocked = classify_servers(
-        [s for s in servers if s.get('host') in sources], request['non_live_policy'])
+    servers = [s for s in servers if s.get('host') in sources]
+    if request['instances']:
+        # Chosen instances leave; their hosts are not drained.
+        plan['selected'] = [s['id'] for s in servers]
+    else:
+        plan['disable'] = [{'host': h, 'disabled_reason': request['disabled_reason']}
+                           for h in sources if by_host[h].get('status') == 'enabled']
+    moves, skipped, blocked = classify_servers(servers, request['non_live_policy'])
     moves.sort(key=move_order)
     plan.update(skipped=skipped, blocked=blocked)
     problems = plan['problems']
@@ -1019,7 +1080,8 @@ class Evacuation:
                           if i['source'] == host and i['outcome'] not in _MOVED]
             remaining += [{'id': s['id'], 'name': s.get('name'),
                            'host': s.get('host', host), 'status': s.get('status')}
-                          for s in listed]
+                          for s in listed if self.plan.get('selected') is None
+                          or s['id'] in self.plan['selected']]
         remaining_ids = {s['id'] for s in remaining}
         for item in instances:
             if item['outcome'] in _MOVED and item['id'] in remaining_ids:
@@ -1068,7 +1130,9 @@ def host_actions(plan, still_on_source, request):
         remaining = [s['id'] for s in still_on_source if s['host'] == host]
         entry = {'host': host, 'drained': not remaining, 'remaining': remaining,
                  'was_enabled': host in we_disabled}
-        if remaining and request['enable_on_failure'] and host in we_disabled:
+        if plan.get('selected') is not None:
+            entry.update(action='none', disabled_reason=None)   # not drained
+        elif remaining and request['enable_on_failure'] and host in we_disabled:
             entry.update(action='enable', disabled_reason=None)
         else:
             reason = request['disabled_reason'] if host in we_disabled else None
@@ -1088,9 +1152,11 @@ def summary_message(result, limit=10):
     done = '%d moved live, %d cold-migrated, %d skipped, %d failed in %d s' % (
         totals['moved'], totals['cold_migrated'], totals['skipped'],
         totals['failed'], result['elapsed'])
+    chosen = any(h.get('action') == 'none' for h in result['hosts'])
+    what = 'the chosen instances off %s' % hosts if chosen else hosts
     if not result['failed']:
-        return 'Drained %s: %s.' % (hosts, done)
-    parts = ['Drain of %s incomplete: %s.' % (hosts, done)]
+        return '%s %s: %s.' % ('Moved' if chosen else 'Drained', what, done)
+    parts = ['%s of %s incomplete: %s.' % ('Move' if chosen else 'Drain', what, done)]
     remaining = totals['still_on_source']
     if remaining:
         names = ['%s (%s) on %s' % (s['name'], s['id'], s['host'])

@@ -23,10 +23,25 @@ description:
     lists the instances still on them.
 options:
   hosts:
-    description: Compute hosts to drain, as nova names them.
+    description:
+      - Compute hosts to drain, as nova names them.
+      - Required unless O(instances) is given.
     type: list
     elements: str
-    required: true
+  instances:
+    description:
+      - Move only these instances (names or IDs), for example to refill a
+        host after its maintenance. Their hosts are not disabled.
+      - The sources are O(hosts) if given, else the hosts the instances
+        run on. An instance already on one of O(targets) stays put.
+    type: list
+    elements: str
+  ignore_missing:
+    description:
+      - With O(instances), pass over instances that no longer exist (and
+        list them in RV(plan.missing)) instead of refusing to start.
+    type: bool
+    default: false
   targets:
     description:
       - Restrict the destinations to these hosts. By default nova's
@@ -128,6 +143,12 @@ EXAMPLES = r'''
     disabled_reason: "kernel upgrade, change 4711"
   register: drain
 
+- name: Bring two instances back to cmp3 after its maintenance
+  stackroll.lifecycle.compute_evacuate:
+    instances: [web-1, web-2]
+    targets: [cmp3]
+    ignore_missing: true
+
 - name: Show what would move, without moving anything
   stackroll.lifecycle.compute_evacuate:
     hosts: [cmp1, cmp2]
@@ -154,6 +175,14 @@ plan:
       description: Instances left on their host under O(non_live_policy=skip).
       type: list
       elements: dict
+    in_place:
+      description: With O(instances), those already on one of O(targets).
+      type: list
+      elements: dict
+    missing:
+      description: With O(instances) and O(ignore_missing), those nova does not know.
+      type: list
+      elements: str
     capacity:
       description: The placement capacity check and any shortfall per resource class.
       type: dict
@@ -192,6 +221,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils.evacuation imp
     Evacuation,
     normalize_request,
     plan_evacuation,
+    select_instances,
     summary_message,
 )
 
@@ -203,6 +233,8 @@ except ImportError:  # the base class reports the missing SDK
 # Migration records with uuid and integer id (2.59); server migration
 # actions need 2.22 (force complete) and 2.24 (abort).
 _MIGRATIONS_MICROVERSION = '2.59'
+# Asynchronous live migration without the force flag.
+_LIVE_MIGRATE_MICROVERSION = '2.68'
 
 
 def _server_dict(server):
@@ -233,8 +265,13 @@ class NovaActions(EvacuationActions):
 
     def live_migrate(self, server_id, target, block_migration):
         self._remember(server_id)
-        self.compute.live_migrate_server(server_id, host=target, force=False,
-                                         block_migration=block_migration)
+        # From 2.34 nova answers at once and runs the pre-checks in the
+        # conductor; openstacksdk asks with 2.30, where the request waits for
+        # them, so a drain would start its migrations one pre-check at a time.
+        response = self.compute.post(
+            '/servers/%s/action' % server_id, microversion=_LIVE_MIGRATE_MICROVERSION,
+            json={'os-migrateLive': {'host': target, 'block_migration': block_migration}})
+        sdk_exceptions.raise_from_response(response)
 
     def cold_migrate(self, server_id, target):
         self._remember(server_id)
@@ -256,6 +293,11 @@ class NovaActions(EvacuationActions):
     def get_server(self, server_id):
         return _server_dict(self.compute.get_server(server_id))
 
+    def find_server(self, name_or_id):
+        server = self.compute.find_server(name_or_id, ignore_missing=True,
+                                          all_projects=True)
+        return server and _server_dict(server)
+
     def force_complete(self, server_id, migration_id):
         response = self.compute.post(
             '/servers/%s/migrations/%s/action' % (server_id, migration_id),
@@ -275,7 +317,9 @@ class NovaActions(EvacuationActions):
 
 class ComputeEvacuateModule(CloudModule):
     argument_spec = dict(
-        hosts=dict(type='list', elements='str', required=True),
+        hosts=dict(type='list', elements='str', default=[]),
+        instances=dict(type='list', elements='str'),
+        ignore_missing=dict(type='bool', default=False),
         targets=dict(type='list', elements='str'),
         target_aggregate=dict(),
         exclude=dict(type='list', elements='str', default=[]),
@@ -297,9 +341,15 @@ class ComputeEvacuateModule(CloudModule):
         request = normalize_request(self.params)
         actions = NovaActions(self.conn)
         services = self.services()
-        plan = plan_evacuation(request, services, self.aggregates(),
-                               self.servers(actions, request['hosts'], services),
-                               self.providers() if request['capacity_check'] else {})
+        selection = servers = None
+        if request['instances']:
+            selection = select_instances(request, {
+                ref: actions.find_server(ref) for ref in request['instances']})
+        else:
+            servers = self.servers(actions, request['hosts'], services)
+        plan = plan_evacuation(request, services, self.aggregates(), servers,
+                               self.providers() if request['capacity_check'] else {},
+                               selection)
         self.results.update(plan=plan, timeout_action=plan['timeout_action'])
         if plan['problems']:
             self.fail_json(msg='Nothing was done. ' + ' '.join(plan['problems']),

@@ -27,6 +27,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils.evacuation imp
     normalize_request,
     plan_evacuation,
     scheduler_picks_targets,
+    select_instances,
     shortfall_text,
     summary_message,
     validate_request,
@@ -1077,3 +1078,69 @@ def test_failure_message_lists_what_remains(count, limit, tail):
     assert msg.startswith('Drain of cmp1 incomplete: 0 moved live')
     assert ('%d instance(s) remain on the drained hosts' % count) in msg
     assert msg.endswith(tail)
+
+
+# --- chosen instances (a refill) ----------------------------------------------
+
+def chosen(found, **params):
+    params = dict({'hosts': [], 'instances': list(found), 'targets': ['cmp1']}, **params)
+    return normalize_request(params), select_instances(normalize_request(params), found)
+
+
+@pytest.mark.parametrize('found, params, hosts, moving, in_place, missing, problem', [
+    # Back from wherever the drain put them: the sources are their hosts.
+    ({'a': server('a', host='cmp2'), 'b': server('b', host='cmp3')}, {},
+     ['cmp2', 'cmp3'], ['a', 'b'], [], [], None),
+    # Already home: nothing moves, so a second refill changes nothing.
+    ({'a': server('a', host='cmp1'), 'b': server('b', host='cmp3')}, {},
+     ['cmp3'], ['b'], ['a'], [], None),
+    # Deleted meanwhile: refused, unless told to pass over it.
+    ({'a': server('a', host='cmp2'), 'gone': None}, {},
+     ['cmp2'], ['a'], [], ['gone'], 'No instance named or with the ID gone exists'),
+    ({'a': server('a', host='cmp2'), 'gone': None}, {'ignore_missing': True},
+     ['cmp2'], ['a'], [], ['gone'], None),
+    # Named twice (name and ID): moved once.
+    ({'vm-a': server('a', host='cmp2'), 'a': server('a', host='cmp2')}, {},
+     ['cmp2'], ['a'], [], [], None),
+    # Given hosts bound the sources.
+    ({'a': server('a', host='cmp2'), 'b': server('b', host='cmp4')}, {'hosts': ['cmp2']},
+     ['cmp2'], ['a'], [], [], 'Instance vm-b (b) runs on cmp4, not on hosts (cmp2)'),
+])
+def test_select_instances(found, params, hosts, moving, in_place, missing, problem):
+    _request, selection = chosen(found, **params)
+    assert selection['hosts'] == hosts
+    assert [s['id'] for s in selection['servers']] == moving
+    assert [s['id'] for s in selection['in_place']] == in_place
+    assert selection['missing'] == missing
+    if problem:
+        assert any(problem in p for p in selection['problems'])
+    else:
+        assert selection['problems'] == []
+
+
+def test_moving_chosen_instances_leaves_their_hosts_enabled():
+    found = {'a': server('a', host='cmp2'), 'b': server('b', host='cmp2'),
+             'c': server('c', host='cmp1')}
+    req, selection = chosen(found)
+    plan = plan_evacuation(req, SERVICES, AGGREGATES, None, providers(), selection)
+    assert plan['problems'] == [] and plan['disable'] == []
+    assert plan['sources'] == ['cmp2'] and plan['selected'] == ['a', 'b']
+    assert [(m['id'], m['target']) for m in plan['moves']] == [('a', 'cmp1'), ('b', 'cmp1')]
+    assert plan['in_place'] == [{'id': 'c', 'name': 'vm-c', 'host': 'cmp1'}]
+    # Another instance on cmp2, not chosen, neither moves nor fails the result.
+    others = [server('x', host='cmp2')]
+    actions = Scripted(selection['servers'] + others,
+                       {'a': [live('cmp1')], 'b': [live('cmp1')]})
+    clock = Clock()
+    result = Evacuation(plan, req, actions, clock, clock.sleep).run()
+    assert result['failed'] is False and result['totals']['moved'] == 2
+    assert result['hosts'] == [{'host': 'cmp2', 'drained': True, 'remaining': [],
+                                'was_enabled': False, 'action': 'none',
+                                'disabled_reason': None}]
+    assert result['msg'].startswith('Moved the chosen instances off cmp2: 2 moved live')
+
+
+def test_nothing_chosen_to_move_is_a_no_op():
+    req, selection = chosen({'a': server('a', host='cmp1')})
+    plan = plan_evacuation(req, SERVICES, AGGREGATES, None, providers(), selection)
+    assert plan['problems'] == [] and plan['moves'] == [] and plan['disable'] == []
