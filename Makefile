@@ -28,6 +28,8 @@ HOST_TOOLS := podman=podman runc=runc debootstrap=debootstrap \
 # Arguments the lab, demo and Molecule targets take.
 SCENARIO ?=
 RELEASE ?=
+# Extra arguments of the benchmarks, e.g. BENCH_ARGS='--instances 8'.
+BENCH_ARGS ?=
 COMPUTES ?= 3
 RELEASES := 2025.1 2025.2 2026.1 2026.2
 SCENARIOS := $(notdir $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml)))
@@ -172,8 +174,19 @@ lab: check-args venv host-deps $(BUILD)/link/ansible_collections/$(COLLECTION)
 lab-down: venv
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook lab/destroy.yml
 
-bench: check-args
-	@$(NOT_BUILT)
+# The serial baseline is the openstack CLI, installed as the newest release
+# was tested with it.
+BENCH_VENV := $(CURDIR)/.venv-bench
+BENCH_CONSTRAINTS := $(STACKROLL_SHARED)/constraints/upper-constraints-master-2026-08-22.txt
+$(BENCH_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check python-openstackclient -c $(BENCH_CONSTRAINTS)
+	touch $@
+
+# Benchmarks run on the lab, made first if it is not up.
+bench: check-args venv $(BENCH_VENV)/.installed $(BUILD)/link/ansible_collections/$(COLLECTION)
+	@[ -e lab/.state/clouds.yaml ] || $(MAKE) --no-print-directory lab
+	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) python bench/evacuate.py --openstack $(BENCH_VENV)/bin/openstack $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(VENV_LATEST) $(BUILD) .ansible tests/output
+	rm -rf $(VENV) $(VENV_LATEST) $(BENCH_VENV) $(BUILD) .ansible tests/output
