@@ -28,6 +28,7 @@ options:
       - Required unless O(instances) is given.
     type: list
     elements: str
+    default: []
   instances:
     description:
       - Move only these instances (names or IDs), for example to refill a
