@@ -26,8 +26,7 @@ import re
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases import (
     RELEASES,
-    UnknownRelease,
-    release,
+    series_named,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.versions import (
     compute_service_report,
@@ -256,16 +255,6 @@ def controller_release_of(served_compute):
     return matches[0] if len(matches) == 1 else None
 
 
-def _series_or_none(name):
-    """The series of a series or codename (YAML may make 2026.2 a float)."""
-    if name is None:
-        return None
-    try:
-        return release(str(name))['series']
-    except UnknownRelease:
-        return None
-
-
 def compute_services_report(records, compute_releases=None,
                             controller_release=None):
     """nova's compute services with their service versions, and what nova
@@ -284,7 +273,7 @@ def compute_services_report(records, compute_releases=None,
     for record in records:
         if record['binary'] != 'nova-compute':
             continue
-        series = _series_or_none(compute_releases.get(record['host']))
+        series = series_named(compute_releases.get(record['host']))
         record['release'] = series
         record['version'] = (RELEASES[series]['nova_service_version']
                              if series in RELEASES else None)
@@ -300,7 +289,7 @@ def compute_services_report(records, compute_releases=None,
             'expose service versions through its API; pass compute_releases '
             '(host -> series, from host_versions_facts).'
             % ', '.join(sorted(unknown)))
-    controllers = _series_or_none(controller_release)
+    controllers = series_named(controller_release)
     if controllers is None:
         return records, None, (
             'The release of the nova controllers is unknown (%s); set '

@@ -134,3 +134,14 @@ def release(name):
     raise UnknownRelease('Unknown OpenStack release %r. Known releases: %s.'
                          % (name, ', '.join('%s (%s)' % (s, e['codename'])
                                             for s, e in RELEASES.items())))
+
+
+def series_named(name):
+    """The series ``name`` (a series or codename) stands for, or None when
+    it names no release (YAML may have made 2026.2 a float)."""
+    if name is None:
+        return None
+    try:
+        return release(name)['series']
+    except UnknownRelease:
+        return None

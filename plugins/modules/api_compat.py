@@ -169,6 +169,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases import (
     UnknownRelease,
     release,
+    series_named,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.versions import (
     ProfileError,
@@ -182,16 +183,6 @@ try:
     import yaml
 except ImportError:  # said when a profile file is to be read
     yaml = None
-
-
-def release_named(name):
-    """The series ``name`` (a series or codename) stands for, or None."""
-    if name is None:
-        return None
-    try:
-        return release(str(name))['series']
-    except UnknownRelease:
-        return None
 
 
 def release_served(series):
@@ -271,7 +262,7 @@ class ApiCompatModule(CloudModule):
         # no cloud: do not ask for one.
         if self.params['release'] is not None and (
                 self.params['compare_to'] is None
-                or release_named(self.params['compare_to'])):
+                or series_named(self.params['compare_to'])):
             try:
                 import openstack as sdk
             except ImportError:
@@ -281,7 +272,7 @@ class ApiCompatModule(CloudModule):
 
     def served_by(self, name, option):
         """(label, served) of a release, or of a cloud (None: this one)."""
-        series = release_named(name)
+        series = series_named(name)
         if series:
             return 'release %s' % series, release_served(series)
         if name is not None and option == 'release':

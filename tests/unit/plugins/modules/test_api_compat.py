@@ -8,12 +8,12 @@ import pytest
 from ansible_collections.stackroll.lifecycle.plugins.modules.api_compat import (
     read_access_logs,
     read_profile,
-    release_named,
     release_served,
     unmet_message,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases import (
     RELEASES,
+    series_named,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.versions import (
     ProfileError,
@@ -29,8 +29,8 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils.versions impor
     ('2027.1', None),
     (None, None),
 ])
-def test_release_named(name, series):
-    assert release_named(name) == series
+def test_series_named(name, series):
+    assert series_named(name) == series
 
 
 def test_release_served_is_a_copy():
