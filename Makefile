@@ -130,7 +130,7 @@ sanity: venv
 
 units: venv $(BUILD)/link/ansible_collections/$(COLLECTION)
 	cd $(BUILD)/link/ansible_collections/$(COLLECTION) && \
-		PYTHONPATH=$(BUILD)/link $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit
+		PYTHONPATH=$(BUILD)/link $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit lab/tests
 
 lint: venv $(BUILD)/link/ansible_collections/$(COLLECTION)
 	$(ACTIVATE) ansible-lint
