@@ -21,6 +21,7 @@ LAB_ENV := export CONTAINERS_CONF=$(CURDIR)/lab/containers.conf STACKROLL_CACHE=
 	ANSIBLE_CONFIG=$(CURDIR)/lab/ansible.cfg;
 LAB_INVENTORY := -i lab/.state/hosts.yml -i lab/inventory
 LAB_CLOUD := export OS_CLIENT_CONFIG_FILE=$(CURDIR)/lab/.state/clouds.yaml OS_CLOUD=stackroll-lab;
+LAB_RELEASES = export STACKROLL_OLDER_RELEASE=$(OLDER_RELEASE) STACKROLL_NEWEST_RELEASE=$(NEWEST_RELEASE);
 # Debian packages the lab and Molecule need, as command=package.
 HOST_TOOLS := podman=podman runc=runc debootstrap=debootstrap \
 	newuidmap=uidmap slirp4netns=slirp4netns fuse-overlayfs=fuse-overlayfs
@@ -32,6 +33,9 @@ RELEASE ?=
 BENCH_ARGS ?=
 COMPUTES ?= 3
 RELEASES := 2025.1 2025.2 2026.1 2026.2
+NEWEST_RELEASE := $(lastword $(RELEASES))
+# The release before it: where make demo and the upgrade scenario start.
+OLDER_RELEASE := $(word $(words $(wordlist 2,$(words $(RELEASES)),$(RELEASES))),$(RELEASES))
 SCENARIOS := $(notdir $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml)))
 
 .PHONY: help venv venv-latest host-deps check-args sanity-tree test sanity units lint \
@@ -154,16 +158,18 @@ molecule: check-args venv $(BUILD)/link/ansible_collections/$(COLLECTION)
 	$(MAKE) --no-print-directory host-deps; \
 	$(LAB_ENV) lab/image/build.sh localhost/stackroll-lab; \
 	for s in $(or $(SCENARIO),$(SCENARIOS)); do \
-		(cd extensions && $(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) molecule test -s $$s) || exit 1; done
+		(cd extensions && $(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(LAB_RELEASES) molecule test -s $$s) || exit 1; done
 
 # --- lab, demo, benchmarks ---------------------------------------------------
 
-# The lab (made first if it is not up) runs workloads; they are probed,
-# checked against the newest release, drained off cmp1 and brought back.
+# The lab at the release before the newest (made first if it is not up) is
+# probed, checked against the newest release's APIs, and rolled to it with
+# evacuation while workloads run and the prober watches; it ends with the
+# upgrade report.
 demo: check-args venv host-deps $(BUILD)/link/ansible_collections/$(COLLECTION)
-	@[ -e lab/.state/clouds.yaml ] || $(MAKE) --no-print-directory lab
+	@[ -e lab/.state/clouds.yaml ] || $(MAKE) --no-print-directory lab RELEASE=$(OLDER_RELEASE)
 	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) ansible-playbook $(LAB_INVENTORY) lab/demo.yml \
-		-e demo_newest_release=$(lastword $(RELEASES)) -e api_compat_profile=$(CURDIR)/lab/demo-profile.yml \
+		-e upgrade_release=$(NEWEST_RELEASE) -e api_compat_profile=$(CURDIR)/lab/demo-profile.yml \
 		-e probe_report_file=$(CURDIR)/lab/.state/probe-report.json \
 		-e evacuation_state_dir=$(CURDIR)/lab/.state/evacuation
 
@@ -171,7 +177,7 @@ lab: check-args venv host-deps $(BUILD)/link/ansible_collections/$(COLLECTION)
 	$(LAB_ENV) lab/image/build.sh localhost/stackroll-lab
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook lab/create.yml -e lab_computes=$(COMPUTES)
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook $(LAB_INVENTORY) playbooks/site.yml \
-		-e openstack_release=$(or $(RELEASE),$(lastword $(RELEASES)))
+		-e openstack_release=$(or $(RELEASE),$(NEWEST_RELEASE))
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook $(LAB_INVENTORY) lab/clouds.yml
 	@echo "The lab is up. Use it with: $(LAB_CLOUD)"
 

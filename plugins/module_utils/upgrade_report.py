@@ -73,8 +73,10 @@ def _instances(progress, step):
     for host, record in sorted(progress.items()):
         for entry in (record or {}).get('steps', {}).get(step, {}).get('instances') or []:
             if entry.get('outcome') in _MOVED:
-                moved.append(dict((key, entry.get(key)) for key in (
-                    'id', 'name', 'source', 'target', 'method', 'duration', 'attempts')))
+                moved.append(dict(
+                    dict((key, entry.get(key)) for key in (
+                        'id', 'name', 'source', 'target', 'method', 'duration')),
+                    attempts=len(entry.get('attempts') or [])))
     return moved
 
 

@@ -43,6 +43,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases impor
     RELEASES,
     UnknownRelease,
     release,
+    series_named,
 )
 
 # --- microversions ----------------------------------------------------------
@@ -971,7 +972,14 @@ def version_skew(hosts, compute_report=None):
     table.append('mixed releases (*): %s' % ('; '.join(
         '%s %s' % (name, ', '.join(found)) for name, found in mixed.items())
         or 'none'))
-    if report.get('rpc_pin'):
+    controllers = series_named(report.get('controller_release'))
+    if (report.get('rpc_pin') and controllers and report['min_version']
+            == release(controllers)['nova_service_version']):
+        # auto resolves to the controllers' own version: nothing is pinned.
+        table.append('nova compute RPC pin: none (every compute at service '
+                     'version %s, as the controllers %s)'
+                     % (report['min_version'], controllers))
+    elif report.get('rpc_pin'):
         table.append('nova compute RPC pin: %s (minimum compute service '
                      'version %s, controllers %s)'
                      % (report['rpc_pin'], report['min_version'],

@@ -1,6 +1,6 @@
 # Copyright: Contributors to the stackroll.lifecycle project
 # Apache License 2.0 (see LICENSE)
-"""site.yml refuses bad input before it touches any host.
+"""site.yml and upgrade.yml refuse bad input before they touch any host.
 
 These run the real playbook with ansible-playbook; the hosts of the
 inventories do not exist, so any attempt to reach one would show.
@@ -14,6 +14,7 @@ import pytest
 
 COLLECTION = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 SITE = os.path.join(COLLECTION, 'playbooks', 'site.yml')
+UPGRADE = os.path.join(COLLECTION, 'playbooks', 'upgrade.yml')
 
 WITH_CONTROLLER = """
 controllers:
@@ -30,24 +31,28 @@ computes:
 """
 
 
-def run_site(tmp_path, inventory, *extra):
+def run_playbook(tmp_path, inventory, *extra, playbook=SITE):
     path = tmp_path / 'hosts.yml'
     path.write_text(inventory)
     bindir = os.path.dirname(sys.executable)
     return subprocess.run(
-        [os.path.join(bindir, 'ansible-playbook'), '-i', str(path), SITE] + list(extra),
+        [os.path.join(bindir, 'ansible-playbook'), '-i', str(path), playbook] + list(extra),
         capture_output=True, text=True, check=False,
         env=dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0'))
 
 
-@pytest.mark.parametrize('inventory, extra, expected', [
-    (WITH_CONTROLLER, ['-e', 'openstack_release=2024.1'],
+@pytest.mark.parametrize('playbook, inventory, extra, expected', [
+    (SITE, WITH_CONTROLLER, ['-e', 'openstack_release=2024.1'],
      "Unknown OpenStack release '2024.1'. Known releases: 2025.1 (epoxy)"),
-    (WITH_CONTROLLER, ['-e', 'openstack_release=zed'], "Unknown OpenStack release 'zed'"),
-    (WITHOUT_CONTROLLER, [], "The inventory has no host in the 'controllers' group"),
+    (SITE, WITH_CONTROLLER, ['-e', 'openstack_release=zed'], "Unknown OpenStack release 'zed'"),
+    (SITE, WITHOUT_CONTROLLER, [], "The inventory has no host in the 'controllers' group"),
+    (UPGRADE, WITH_CONTROLLER, [], 'Set upgrade_release to the release to reach'),
+    (UPGRADE, WITH_CONTROLLER, ['-e', 'upgrade_release=2027.1'], "Unknown OpenStack release '2027.1'"),
+    (UPGRADE, WITHOUT_CONTROLLER, ['-e', 'upgrade_release=2026.2'],
+     "The inventory has no host in the 'controllers' group"),
 ])
-def test_bad_input_fails_before_any_host_is_touched(tmp_path, inventory, extra, expected):
-    result = run_site(tmp_path, inventory, *extra)
+def test_bad_input_fails_before_any_host_is_touched(tmp_path, playbook, inventory, extra, expected):
+    result = run_playbook(tmp_path, inventory, *extra, playbook=playbook)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert expected in output

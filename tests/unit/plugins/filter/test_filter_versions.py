@@ -142,6 +142,8 @@ def test_version_skew():
      'nova compute RPC pin: none (computes the controllers refuse: cmp1)'),
     ({'rpc_pin': None, 'too_old': [], 'too_new': []},
      'nova compute RPC pin: none (no compute counted)'),
+    ({'rpc_pin': '6.5', 'min_version': 74, 'controller_release': '2026.2'},
+     'nova compute RPC pin: none (every compute at service version 74, as the controllers 2026.2)'),
 ])
 def test_version_skew_without_a_pin(report, last):
     hosts = {'ctl1': _facts(nova='nova-2026.2')}

@@ -24,7 +24,8 @@ def step(start, end, state='done', **extra):
 
 def moved(name, source, target):
     return {'id': 'id-' + name, 'name': name, 'source': source, 'target': target,
-            'method': 'live', 'duration': 9.5, 'attempts': 1, 'outcome': 'moved'}
+            'method': 'live', 'duration': 9.5, 'outcome': 'moved',
+            'attempts': [{'attempt': 1, 'result': 'completed', 'migration_status': 'completed'}]}
 
 
 PROGRESS = {
@@ -33,14 +34,14 @@ PROGRESS = {
                        'keystone': step('00:10', '01:00'),
                        'nova': step('01:00', '02:30'),
                        'online_migrations': step('06:00', '06:05')}},
-    'cmp1': {'release': '2026.2', 'before': {'nova': '2026.1'},
-             'steps': {'drain': step('02:30', '03:00', instances=[
-                 moved('vm1', 'cmp1', 'cmp2'), moved('vm2', 'cmp1', 'cmp3'),
-                 dict(moved('vm3', 'cmp1', 'cmp1'), outcome='in_place')]),
-                       'switch': step('03:00', '03:40'),
-                       'verify': step('03:40', '04:00'),
-                       'rebalance': step('04:00', '04:30', instances=[
-                           moved('vm1', 'cmp2', 'cmp1'), moved('vm2', 'cmp3', 'cmp1')])}},
+    'cmp1': {'release': '2026.2', 'before': {'nova': '2026.1'}, 'steps': {
+        'drain': step('02:30', '03:00', instances=[
+            moved('vm1', 'cmp1', 'cmp2'), moved('vm2', 'cmp1', 'cmp3'),
+            dict(moved('vm3', 'cmp1', 'cmp1'), outcome='in_place')]),
+        'switch': step('03:00', '03:40'),
+        'verify': step('03:40', '04:00'),
+        'rebalance': step('04:00', '04:30', instances=[
+            moved('vm1', 'cmp2', 'cmp1'), moved('vm2', 'cmp3', 'cmp1')])}},
 }
 PREFLIGHT = {'start': '2026-12-01T09:59:00+00:00', 'end': '2026-12-01T09:59:30+00:00',
              'from': '2026.1', 'to': '2026.2'}
