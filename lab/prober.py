@@ -260,7 +260,7 @@ def instance_state(server):
 class Prober:
     """One tick = every service called once, in parallel, and one sample."""
 
-    def __init__(self, conn, timeout=3.0, servers_prefix=None, interval=1.0):
+    def __init__(self, conn, timeout=10.0, servers_prefix=None, interval=1.0):
         from keystoneauth1 import loading
         from keystoneauth1 import session as ks_session
 
@@ -483,7 +483,9 @@ def build_parser():
     run.add_argument('--samples', required=True, help='JSON-lines file to append to')
     run.add_argument('--summary', help='write the summary JSON here at the end')
     run.add_argument('--interval', type=float, default=1.0, help='seconds between ticks')
-    run.add_argument('--timeout', type=float, default=3.0, help='seconds per call')
+    # A client waits this long for an answer: a slower one counts as down,
+    # a faster one as up, its latency recorded.
+    run.add_argument('--timeout', type=float, default=10.0, help='seconds per call')
     run.add_argument('--duration', type=float, help='stop after this many seconds')
     run.add_argument('--servers-prefix', help='track servers whose name starts with this '
                      '(default: all servers present at start)')
