@@ -18,7 +18,7 @@ PHASES = (
     ('backup', ('backup',)),
     ('control_plane', ('keystone', 'glance', 'placement', 'neutron', 'nova')),
     ('computes', ('drain', 'switch', 'verify', 'rebalance')),
-    ('finish', ('online_migrations', 'unpin', 'validate')),
+    ('finish', ('online_migrations', 'unpin', 'validate', 'tempest')),
 )
 _PHASE_OF = dict((step, phase) for phase, steps in PHASES for step in steps)
 _MOVED = ('moved', 'cold_migrated')
@@ -101,6 +101,8 @@ def build_report(progress, release, preflight=None, versions_after=None):
     before = dict((host, (record or {}).get('before', {})) for host, record in sorted(progress.items()))
     after = dict(versions_after or {})
     moved, returned = _instances(progress, 'drain'), _instances(progress, 'rebalance')
+    tempest = next((record['steps']['tempest']['result'] for _host, record in sorted(progress.items())
+                    if (record or {}).get('steps', {}).get('tempest', {}).get('result')), None)
     durations = [s['seconds'] for s in timeline if s['phase'] != 'preflight' and s['seconds'] is not None]
     starts = [_time(s['start']) for s in timeline if s['start']]
     ends = [_time(s['end']) for s in timeline if s['end']]
@@ -112,6 +114,7 @@ def build_report(progress, release, preflight=None, versions_after=None):
         'steps': steps,
         'failures': [dict((k, s[k]) for k in ('host', 'step', 'state', 'error')) for s in failed],
         'instances': {'moved_off': moved, 'moved_back': returned},
+        'tempest': tempest,
         'versions': dict((host, {'before': before.get(host, {}), 'after': after.get(host, {})})
                          for host in sorted(set(before) | set(after))),
         'totals': {
@@ -144,7 +147,13 @@ def markdown(report):
              '- State: %s' % report['state'],
              '- Total: %s s over %d hosts; %d instances moved off, %d migrations'
              % (_cell(totals['seconds']), totals['hosts'], totals['instances_moved'],
-                totals['migrations']), '']
+                totals['migrations'])]
+    tempest = report.get('tempest')
+    if tempest:
+        lines.append('- Tempest: %s tests ran in %s s: %s passed, %s skipped, %s failed'
+                     % (tempest['ran'], tempest['seconds'], tempest['passed'],
+                        tempest['skipped'], tempest['failed']))
+    lines.append('')
     if report['failures']:
         lines += ['## Failures', '']
         lines += ['- %s on %s (%s): %s' % (f['step'], f['host'], f['state'], _cell(f['error']))

@@ -121,3 +121,14 @@ def test_lagging(versions, expected):
 def test_filters_refuse_what_is_not_a_mapping(name, args):
     with pytest.raises(AnsibleFilterError, match='expects a mapping of host'):
         FILTERS[name](*args)
+
+
+def test_tempest_counts_in_the_report():
+    result = {'ran': 98, 'passed': 95, 'skipped': 3, 'failed': 0, 'seconds': 251.4, 'failed_tests': []}
+    progress = dict(PROGRESS, ctl1=dict(PROGRESS['ctl1'], steps=dict(
+        PROGRESS['ctl1']['steps'], tempest=step('06:05', '06:10', result=result))))
+    report = build_report(progress, '2026.2', PREFLIGHT)
+    assert report['tempest'] == result
+    assert '- Tempest: 98 tests ran in 251.4 s: 95 passed, 3 skipped, 0 failed' in report['markdown']
+    assert ('ctl1', 'finish', 'tempest') in [(s['host'], s['phase'], s['step']) for s in report['steps']]
+    assert build_report(PROGRESS, '2026.2', PREFLIGHT)['tempest'] is None
