@@ -1,6 +1,6 @@
 # Copyright: Contributors to the stackroll.lifecycle project
 # Apache License 2.0 (see LICENSE)
-"""site.yml and upgrade.yml refuse bad input before they touch any host.
+"""site.yml, upgrade.yml and health.yml refuse bad input before they touch any host.
 
 These run the real playbook with ansible-playbook; the hosts of the
 inventories do not exist, so any attempt to reach one would show.
@@ -15,6 +15,7 @@ import pytest
 COLLECTION = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 SITE = os.path.join(COLLECTION, 'playbooks', 'site.yml')
 UPGRADE = os.path.join(COLLECTION, 'playbooks', 'upgrade.yml')
+HEALTH = os.path.join(COLLECTION, 'playbooks', 'health.yml')
 
 WITH_CONTROLLER = """
 controllers:
@@ -50,6 +51,7 @@ def run_playbook(tmp_path, inventory, *extra, playbook=SITE):
     (UPGRADE, WITH_CONTROLLER, ['-e', 'upgrade_release=2027.1'], "Unknown OpenStack release '2027.1'"),
     (UPGRADE, WITHOUT_CONTROLLER, ['-e', 'upgrade_release=2026.2'],
      "The inventory has no host in the 'controllers' group"),
+    (HEALTH, WITHOUT_CONTROLLER, [], "The inventory has no host in the 'controllers' group"),
 ])
 def test_bad_input_fails_before_any_host_is_touched(tmp_path, playbook, inventory, extra, expected):
     result = run_playbook(tmp_path, inventory, *extra, playbook=playbook)
