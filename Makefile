@@ -134,7 +134,7 @@ sanity: venv
 
 units: venv $(BUILD)/link/ansible_collections/$(COLLECTION)
 	cd $(BUILD)/link/ansible_collections/$(COLLECTION) && \
-		PYTHONPATH=$(BUILD)/link $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit lab/tests
+		PYTHONPATH=$(BUILD)/link $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit lab/tests bench/tests
 
 lint: venv $(BUILD)/link/ansible_collections/$(COLLECTION)
 	$(ACTIVATE) ansible-lint
@@ -185,18 +185,24 @@ lab-down: venv
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook lab/destroy.yml
 
 # The serial baseline is the openstack CLI, installed as the newest release
-# was tested with it.
+# was tested with it; matplotlib draws the plots.
 BENCH_VENV := $(CURDIR)/.venv-bench
 BENCH_CONSTRAINTS := $(STACKROLL_SHARED)/constraints/upper-constraints-master-2026-08-22.txt
 $(BENCH_VENV)/.installed:
 	$(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check python-openstackclient -c $(BENCH_CONSTRAINTS)
+	$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check python-openstackclient matplotlib \
+		-c $(BENCH_CONSTRAINTS)
 	touch $@
 
-# Benchmarks run on the lab, made first if it is not up.
+# Benchmarks run on the lab, made first if it is not up; the upgrade's
+# rebuilds it at the older release with 4 computes and leaves it upgraded.
+# Figures and plots go to lab/.state/bench.
 bench: check-args venv $(BENCH_VENV)/.installed $(BUILD)/link/ansible_collections/$(COLLECTION)
 	@[ -e lab/.state/clouds.yaml ] || $(MAKE) --no-print-directory lab
-	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) python bench/evacuate.py --openstack $(BENCH_VENV)/bin/openstack $(BENCH_ARGS)
+	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(BENCH_VENV)/bin/python bench/evacuate.py \
+		--openstack $(BENCH_VENV)/bin/openstack $(BENCH_ARGS)
+	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(BENCH_VENV)/bin/python bench/upgrade.py \
+		--from $(OLDER_RELEASE) --to $(NEWEST_RELEASE) --out $(CURDIR)/lab/.state/bench
 
 clean:
 	rm -rf $(VENV) $(VENV_LATEST) $(BENCH_VENV) $(BUILD) .ansible tests/output

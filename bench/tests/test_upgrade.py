@@ -1,0 +1,72 @@
+# Copyright: Contributors to the stackroll.lifecycle project
+# Apache License 2.0 (see LICENSE)
+"""The upgrade benchmark's own arithmetic: task runs from Ansible's JSON
+lines, the unavoidable work, and the figures against their targets."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
+import upgrade  # noqa: E402
+
+
+def event(name, host, start, end, kind='v2_runner_on_ok', **result):
+    return json.dumps({'_event': kind, 'task': {'name': name, 'duration': {'start': start, 'end': end}},
+                       'hosts': {host: result}})
+
+
+LINES = [
+    '{"_event": "v2_playbook_on_task_start", "task": {"name": "Migrate the cell databases"}}',
+    'Tuesday 01 December 2026  04:21:20 +0000 (0:00:00.015)',
+    event('Migrate the cell databases', 'ctl1', '2026-12-01T10:00:00Z', '2026-12-01T10:00:12.5Z'),
+    event("Contract keystone's database, now that the new code runs", 'ctl1',
+          '2026-12-01T10:01:00Z', '2026-12-01T10:01:02Z'),
+    event('Restart nova-api', 'ctl1', '2026-12-01T10:02:00Z', '2026-12-01T10:02:03Z'),
+    event('Restart behind a stand-in, nova-api', 'ctl1', '2026-12-01T10:02:00Z', '2026-12-01T10:02:09Z'),
+    event('Wait for an answer from nova-api', 'ctl1', '2026-12-01T10:02:09Z', '2026-12-01T10:02:11Z'),
+    event('Start nova-conductor', 'ctl1', '2026-12-01T10:03:00Z', '2026-12-01T10:03:04Z'),
+    event('Live-migrate an instance onto the node, cmp1', 'localhost',
+          '2026-12-01T10:05:00Z', '2026-12-01T10:05:07Z'),
+    event('Migrate the cell databases', 'ctl2', '2026-12-01T10:00:00Z', '2026-12-01T10:00:09Z',
+          kind='v2_runner_on_skipped', skipped=True),
+    event('Migrate the API database', 'ctl2', '2026-12-01T10:00:00Z', '2026-12-01T10:00:01Z', skipped=True),
+]
+
+REPORT = {
+    'from': '2026.1', 'release': '2026.2',
+    'totals': {'seconds': 200.0, 'hosts': 2},
+    'timeline': [{'phase': 'control_plane', 'seconds': 120.0}],
+    'instances': {
+        'moved_off': [{'source': 'cmp1', 'duration': 10.0}, {'source': 'cmp1', 'duration': 14.0},
+                      {'source': 'cmp2', 'duration': 9.0}],
+        'moved_back': [{'target': 'cmp1', 'duration': 11.0}, {'target': 'cmp1', 'duration': None}],
+    },
+}
+
+
+def test_task_runs_keep_tasks_that_ran_on_a_host():
+    runs = upgrade.task_runs(LINES)
+    assert ('Migrate the cell databases', 'ctl1', 12.5) in runs
+    assert not [r for r in runs if r[1] == 'ctl2']
+    assert len(runs) == 7
+
+
+def test_unavoidable_work_by_kind():
+    work = upgrade.unavoidable(upgrade.task_runs(LINES), REPORT)
+    assert work == {'schema migrations': 14.5, 'restarts': 9.0, 'test migrations': 7.0,
+                    'live migrations': 14.0 + 9.0 + 11.0, 'sum': 64.5}
+
+
+def test_figures_against_targets():
+    availability = {
+        'overall': {'instances': {'tracked': 8, 'down_seconds': 0, 'lost': []}},
+        'windows': [{'name': 'backup', 'total': {'availability': 100.0}},
+                    {'name': 'control_plane', 'total': {'availability': 99.95}}]}
+    work = upgrade.unavoidable(upgrade.task_runs(LINES), REPORT)
+    result = upgrade.figures(REPORT, availability, work)
+    assert result['ratio'] == round(200.0 / 64.5, 2)
+    assert result['control_plane_availability'] == 99.95
+    assert (result['instances'], result['downtime_seconds'], result['lost']) == (8, 0, 0)
+    table = upgrade.markdown(result, REPORT)
+    assert '| total / unavoidable | 3.1 | <= 1.5 |' in table
+    assert '| control_plane | 120.0 |' in table

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+# Copyright: Contributors to the stackroll.lifecycle project
+# Apache License 2.0 (see LICENSE)
+"""One measured rolling upgrade N-1 -> N on a fresh lab (1 controller, 4
+computes, 4 instances each), against what no tool can avoid in the same run.
+
+It rebuilds the lab at --from, runs lab/upgrade.yml (workloads, the prober,
+playbooks/upgrade.yml) with Ansible's JSON-lines callback, and reads three
+things the run leaves: the upgrade report (timeline per phase and node,
+instances moved), the prober's availability summary, and every task's
+duration. The unavoidable work is the sum of the schema migrations, the
+service restarts (until each answers) and the live migrations (per drain or
+rebalance the slowest of its parallel moves, plus each node's test
+migration), all timed in this run. It prints Markdown, writes JSON and a PNG
+(timeline per node over API availability) under --out.
+"""
+import argparse
+import collections
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, 'lab'))
+import prober  # noqa: E402  (the lab's prober: samples and their summary)
+
+# Task names of the collection's roles for the unavoidable work.
+UNAVOIDABLE = (
+    ('schema migrations', re.compile(
+        r"^(Migrate .*database|Contract .*database|Run the online data migrations)")),
+    ('restarts', re.compile(
+        r"^((Re)?[Ss]tart \S+$|Wait until the restarted service answers too|Wait for an answer from )")),
+    ('test migrations', re.compile(r"^Live-migrate an instance onto the node")),
+)
+TARGETS = {'ratio': 1.5, 'availability': 99.9, 'downtime': 0}
+
+
+def _seconds(start, end):
+    return (datetime.datetime.fromisoformat(end.replace('Z', '+00:00'))
+            - datetime.datetime.fromisoformat(start.replace('Z', '+00:00'))).total_seconds()
+
+
+def task_runs(lines):
+    """(task name, host, seconds) of every task that ran, from the JSON
+    lines of Ansible's ansible.posix.jsonl callback."""
+    runs = []
+    for line in lines:
+        if not line.startswith('{'):
+            continue
+        event = json.loads(line)
+        if event.get('_event') not in ('v2_runner_on_ok', 'v2_runner_on_failed'):
+            continue
+        task = event['task']
+        for host, result in event.get('hosts', {}).items():
+            if result.get('skipped'):
+                continue
+            runs.append((task['name'], host, _seconds(task['duration']['start'],
+                                                       task['duration']['end'])))
+    return runs
+
+
+def migration_seconds(report):
+    """Live migrations a drain or rebalance runs in parallel: the slowest of
+    each group (moves off one host, moves back onto one host)."""
+    groups = collections.defaultdict(list)
+    for kind, key in (('moved_off', 'source'), ('moved_back', 'target')):
+        for move in report['instances'][kind]:
+            groups[(kind, move[key])].append(move['duration'] or 0)
+    return round(sum(max(durations) for durations in groups.values()), 1)
+
+
+def unavoidable(runs, report):
+    """Seconds of the unavoidable work, by kind, and their sum."""
+    kinds = dict((name, round(sum(s for task, _host, s in runs if pattern.search(task)), 1))
+                 for name, pattern in UNAVOIDABLE)
+    kinds['live migrations'] = migration_seconds(report)
+    kinds['sum'] = round(sum(kinds.values()), 1)
+    return kinds
+
+
+def figures(report, availability, work):
+    """The benchmark's figures against their targets."""
+    control_plane = next(w for w in availability['windows'] if w['name'] == 'control_plane')
+    instances = availability['overall']['instances']
+    total = report['totals']['seconds']
+    return {
+        'total_seconds': total,
+        'unavoidable': work,
+        'ratio': round(total / work['sum'], 2) if work['sum'] else None,
+        'control_plane_availability': control_plane['total']['availability'],
+        'instances': instances['tracked'],
+        'downtime_seconds': instances['down_seconds'],
+        'lost': len(instances['lost']),
+        'targets': TARGETS,
+    }
+
+
+def markdown(result, report):
+    lines = ['## Rolling upgrade %s -> %s, %d hosts, %d instances' % (
+        report['from'], report['release'], report['totals']['hosts'], result['instances']), '',
+        '| figure | value | target |', '|---|---|---|',
+        '| total | %s s | |' % result['total_seconds'],
+        '| unavoidable work (sum) | %s s | |' % result['unavoidable']['sum']]
+    lines += ['| - %s | %s s | |' % (k, v) for k, v in result['unavoidable'].items() if k != 'sum']
+    lines += ['| total / unavoidable | %s | <= %s |' % (result['ratio'], TARGETS['ratio']),
+              '| API availability, control-plane phase | %s %% | >= %s %% |'
+              % (result['control_plane_availability'], TARGETS['availability']),
+              '| workload downtime | %s instance-s, %d lost | %s |'
+              % (result['downtime_seconds'], result['lost'], TARGETS['downtime']), '',
+              '| phase | seconds |', '|---|---|']
+    lines += ['| %s | %s |' % (t['phase'], t['seconds']) for t in report['timeline']]
+    return '\n'.join(lines) + '\n'
+
+
+def plot(report, samples, path):
+    """Each host's steps over time, above the API availability per 10 s."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    origin = min(prober.parse_time(s['start']) for s in report['steps'] if s['start'])
+    hosts = sorted({s['host'] for s in report['steps']})
+    colors = {'backup': 'tab:gray', 'control_plane': 'tab:blue', 'computes': 'tab:green',
+              'finish': 'tab:orange'}
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(12, 6),
+                                      gridspec_kw={'height_ratios': [3, 1]})
+    for step in report['steps']:
+        if step['start'] and step['end']:
+            start = prober.parse_time(step['start']) - origin
+            top.barh(hosts.index(step['host']), prober.parse_time(step['end']) - origin - start,
+                     left=start, color=colors.get(step['phase'], 'tab:purple'), edgecolor='white')
+    top.set_yticks(range(len(hosts)), hosts)
+    top.set_title('Rolling upgrade %s -> %s' % (report['from'], report['release']))
+    end = max(s['ts'] for s in samples)
+    edges = [origin + 10 * i for i in range(int((end - origin) // 10) + 1)]
+    points = [(edge - origin, prober.window_summary(samples, edge, edge + 10)['total']['availability'])
+              for edge in edges]
+    bottom.step([p[0] for p in points], [p[1] for p in points], where='post')
+    bottom.set_ylabel('API availability %')
+    bottom.set_xlabel('seconds since the backup started')
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def run_upgrade(args, events_path):
+    lab = ['make', '-C', ROOT, '--no-print-directory']
+    subprocess.run(lab + ['lab-down'], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(lab + ['lab', 'RELEASE=' + args.from_release, 'COMPUTES=%d' % args.computes],
+                   check=True, stdout=subprocess.DEVNULL)
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK='ansible.posix.jsonl', ANSIBLE_CALLBACKS_ENABLED='')
+    with open(events_path, 'w', encoding='utf-8') as events:
+        subprocess.run(['ansible-playbook', '-i', os.path.join(ROOT, 'lab/.state/hosts.yml'),
+                        '-i', os.path.join(ROOT, 'lab/inventory'), os.path.join(ROOT, 'lab/upgrade.yml'),
+                        '-e', 'upgrade_release=' + args.to_release,
+                        '-e', 'upgrade_workloads_per_compute=%d' % args.per_compute],
+                       check=True, stdout=events, env=env)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
+    parser.add_argument('--from', dest='from_release', required=True)
+    parser.add_argument('--to', dest='to_release', required=True)
+    parser.add_argument('--computes', type=int, default=4)
+    parser.add_argument('--per-compute', type=int, default=4)
+    parser.add_argument('--out', required=True, help='folder of the JSON, events and PNG')
+    parser.add_argument('--reuse', action='store_true',
+                        help='summarize the last run in --out instead of running again')
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    events_path = os.path.join(args.out, 'upgrade-events.jsonl')
+    if not args.reuse:
+        run_upgrade(args, events_path)
+
+    state = os.environ['STACKROLL_LAB_STATE']
+    with open(os.path.join(state, 'upgrade-%s.json' % args.to_release), encoding='utf-8') as handle:
+        report = json.load(handle)
+    with open(os.path.join(state, 'upgrade-availability.json'), encoding='utf-8') as handle:
+        availability = json.load(handle)
+    with open(events_path, encoding='utf-8') as handle:
+        runs = task_runs(handle)
+    result = figures(report, availability, unavoidable(runs, report))
+    with open(os.path.join(args.out, 'upgrade.json'), 'w', encoding='utf-8') as handle:
+        json.dump(result, handle, indent=2)
+    print(markdown(result, report))
+    plot(report, prober.load_samples(os.path.join(state, 'upgrade-samples.jsonl')),
+         os.path.join(args.out, 'upgrade.png'))
+    print('Wrote %s and %s.' % (os.path.join(args.out, 'upgrade.json'), os.path.join(args.out, 'upgrade.png')))
+
+
+if __name__ == '__main__':
+    main()
