@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 # Copyright: Contributors to the stackroll.lifecycle project
 # Apache License 2.0 (see LICENSE)
-"""One measured rolling upgrade N-1 -> N on a fresh lab (1 controller, 4
-computes, 4 instances each), against what no tool can avoid in the same run.
+"""One measured rolling upgrade N-1 -> N on the lab (1 controller and 4
+computes at the older release, as bench/rerun.py leaves it; 4 instances per
+compute), against what no tool can avoid in the same run.
 
-It rebuilds the lab at --from, runs lab/upgrade.yml (workloads, the prober,
-playbooks/upgrade.yml) with Ansible's JSON-lines callback, and reads three
+It runs lab/upgrade.yml (workloads, the prober, playbooks/upgrade.yml) with Ansible's JSON-lines callback, and reads three
 things the run leaves: the upgrade report (timeline per phase and node,
 instances moved), the prober's availability summary, and every task's
 duration. The unavoidable work is the sum of the schema migrations, the
@@ -147,10 +147,6 @@ def plot(report, samples, path):
 
 
 def run_upgrade(args, events_path):
-    lab = ['make', '-C', ROOT, '--no-print-directory']
-    subprocess.run(lab + ['lab-down'], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(lab + ['lab', 'RELEASE=' + args.from_release, 'COMPUTES=%d' % args.computes],
-                   check=True, stdout=subprocess.DEVNULL)
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK='ansible.posix.jsonl', ANSIBLE_CALLBACKS_ENABLED='')
     with open(events_path, 'w', encoding='utf-8') as events:
         subprocess.run(['ansible-playbook', '-i', os.path.join(ROOT, 'lab/.state/hosts.yml'),
@@ -162,9 +158,7 @@ def run_upgrade(args, events_path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
-    parser.add_argument('--from', dest='from_release', required=True)
     parser.add_argument('--to', dest='to_release', required=True)
-    parser.add_argument('--computes', type=int, default=4)
     parser.add_argument('--per-compute', type=int, default=4)
     parser.add_argument('--out', required=True, help='folder of the JSON, events and PNG')
     parser.add_argument('--reuse', action='store_true',

@@ -1,0 +1,28 @@
+# Copyright: Contributors to the stackroll.lifecycle project
+# Apache License 2.0 (see LICENSE)
+"""The re-run benchmark's recap reading and its table."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
+import rerun  # noqa: E402
+
+
+def stats(**changed):
+    return json.dumps({'_event': 'v2_playbook_on_stats', 'stats': dict(
+        (host, {'changed': count, 'ok': 10, 'failures': 0}) for host, count in changed.items())})
+
+
+def test_recap_is_the_last_stats_event():
+    lines = ['{"_event": "v2_runner_on_ok", "hosts": {}}', 'TASKS RECAP ****', stats(ctl1=40, cmp1=12)]
+    assert rerun.changed(rerun.recap(lines)) == 52
+    assert rerun.recap(['not json']) == {}
+
+
+def test_table_and_fraction():
+    table, fraction = rerun.markdown((400.0, rerun.recap([stats(ctl1=40, cmp1=12)])),
+                                     (80.0, rerun.recap([stats(ctl1=0, cmp1=0)])))
+    assert fraction == 20.0
+    assert '| second | 80.0 | 0 | 0 |' in table
+    assert '| second / first | 20.0 % | | <= 25.0 % |' in table
