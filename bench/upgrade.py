@@ -5,14 +5,15 @@
 computes at the older release, as bench/rerun.py leaves it; 4 instances per
 compute), against what no tool can avoid in the same run.
 
-It runs lab/upgrade.yml (workloads, the prober, playbooks/upgrade.yml) with Ansible's JSON-lines callback, and reads three
-things the run leaves: the upgrade report (timeline per phase and node,
-instances moved), the prober's availability summary, and every task's
-duration. The unavoidable work is the sum of the schema migrations, the
-service restarts (until each answers) and the live migrations (per drain or
-rebalance the slowest of its parallel moves, plus each node's test
-migration), all timed in this run. It prints Markdown, writes JSON and a PNG
-(timeline per node over API availability) under --out.
+It runs lab/upgrade.yml (workloads, the prober, playbooks/upgrade.yml) with
+Ansible's JSON-lines callback, and reads three things the run leaves: the
+upgrade report (timeline per phase and node, instances moved), the prober's
+availability summary, and every task's duration. The unavoidable work is the
+sum of the schema migrations, the service restarts (until each answers) and
+the live migrations (per drain or rebalance the slowest of its parallel
+moves, plus each node's test migration), all timed in this run. It prints
+Markdown, writes JSON and a PNG (timeline per node over API availability)
+under --out.
 """
 import argparse
 import collections
