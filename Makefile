@@ -197,15 +197,15 @@ $(BENCH_VENV)/.installed:
 # Benchmarks run on the lab, made first if it is not up. The drain runs
 # there; the re-run rebuilds it at the older release with 4 computes (site.yml
 # twice), and the upgrade rolls that to the newest. Figures and plots go to
-# lab/.state/bench.
+# bench/results.
 bench: check-args venv $(BENCH_VENV)/.installed $(BUILD)/link/ansible_collections/$(COLLECTION)
 	@[ -e lab/.state/clouds.yaml ] || $(MAKE) --no-print-directory lab
 	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(BENCH_VENV)/bin/python bench/evacuate.py \
 		--openstack $(BENCH_VENV)/bin/openstack $(BENCH_ARGS)
 	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(BENCH_VENV)/bin/python bench/rerun.py \
-		--release $(OLDER_RELEASE) --out $(CURDIR)/lab/.state/bench
+		--release $(OLDER_RELEASE) --out $(CURDIR)/bench/results
 	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(BENCH_VENV)/bin/python bench/upgrade.py \
-		--to $(NEWEST_RELEASE) --out $(CURDIR)/lab/.state/bench
+		--to $(NEWEST_RELEASE) --out $(CURDIR)/bench/results
 
 clean:
 	rm -rf $(VENV) $(VENV_LATEST) $(BENCH_VENV) $(BUILD) .ansible tests/output

@@ -68,7 +68,6 @@ def main():
     parser.add_argument('--computes', type=int, default=4)
     parser.add_argument('--out', required=True, help='folder of the JSON')
     args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
     make = ['make', '-C', ROOT, '--no-print-directory']
     subprocess.run(make + ['lab-down'], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(['ansible-playbook', os.path.join(ROOT, 'lab/create.yml'),
@@ -78,6 +77,7 @@ def main():
                    check=True, stdout=subprocess.DEVNULL)
     table, fraction = markdown(first, second)
     print(table)
+    os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, 'rerun.json'), 'w', encoding='utf-8') as handle:
         json.dump({'release': args.release, 'hosts': len(first[1]),
                    'first': {'seconds': first[0], 'changed': changed(first[1])},
