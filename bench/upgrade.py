@@ -148,7 +148,7 @@ def plot(report, samples, path):
 
 
 def run_upgrade(args, events_path):
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK='ansible.posix.jsonl', ANSIBLE_CALLBACKS_ENABLED='')
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK='ansible.posix.jsonl')
     with open(events_path, 'w', encoding='utf-8') as events:
         subprocess.run(['ansible-playbook', '-i', os.path.join(ROOT, 'lab/.state/hosts.yml'),
                         '-i', os.path.join(ROOT, 'lab/inventory'), os.path.join(ROOT, 'lab/upgrade.yml'),
