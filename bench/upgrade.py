@@ -56,10 +56,11 @@ def task_runs(lines):
         if event.get('_event') not in ('v2_runner_on_ok', 'v2_runner_on_failed'):
             continue
         task = event['task']
+        name = task['name'].split(' : ', 1)[-1]  # without its role's prefix
         for host, result in event.get('hosts', {}).items():
             if result.get('skipped'):
                 continue
-            runs.append((task['name'], host, _seconds(task['duration']['start'],
+            runs.append((name, host, _seconds(task['duration']['start'],
                                                        task['duration']['end'])))
     return runs
 

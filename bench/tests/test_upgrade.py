@@ -18,7 +18,8 @@ def event(name, host, start, end, kind='v2_runner_on_ok', **result):
 LINES = [
     '{"_event": "v2_playbook_on_task_start", "task": {"name": "Migrate the cell databases"}}',
     'Tuesday 01 December 2026  04:21:20 +0000 (0:00:00.015)',
-    event('Migrate the cell databases', 'ctl1', '2026-12-01T10:00:00Z', '2026-12-01T10:00:12.5Z'),
+    event('stackroll.lifecycle.nova : Migrate the cell databases', 'ctl1',
+          '2026-12-01T10:00:00Z', '2026-12-01T10:00:12.5Z'),
     event("Contract keystone's database, now that the new code runs", 'ctl1',
           '2026-12-01T10:01:00Z', '2026-12-01T10:01:02Z'),
     event('Restart nova-api', 'ctl1', '2026-12-01T10:02:00Z', '2026-12-01T10:02:03Z'),
