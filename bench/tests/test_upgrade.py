@@ -26,7 +26,7 @@ LINES = [
     event('Restart behind a stand-in, nova-api', 'ctl1', '2026-12-01T10:02:00Z', '2026-12-01T10:02:09Z'),
     event('Wait for an answer from nova-api', 'ctl1', '2026-12-01T10:02:09Z', '2026-12-01T10:02:11Z'),
     event('Start nova-conductor', 'ctl1', '2026-12-01T10:03:00Z', '2026-12-01T10:03:04Z'),
-    event('Live-migrate an instance onto the node, cmp1', 'localhost',
+    event('stackroll.lifecycle.upgrade : Move one of its instances back as the test', 'cmp1',
           '2026-12-01T10:05:00Z', '2026-12-01T10:05:07Z'),
     event('Migrate the cell databases', 'ctl2', '2026-12-01T10:00:00Z', '2026-12-01T10:00:09Z',
           kind='v2_runner_on_skipped', skipped=True),
