@@ -23,7 +23,7 @@ LAB_INVENTORY := -i lab/.state/hosts.yml -i lab/inventory
 LAB_CLOUD := export OS_CLIENT_CONFIG_FILE=$(CURDIR)/lab/.state/clouds.yaml OS_CLOUD=stackroll-lab;
 LAB_RELEASES = export STACKROLL_OLDER_RELEASE=$(OLDER_RELEASE) STACKROLL_NEWEST_RELEASE=$(NEWEST_RELEASE);
 # Debian packages the lab and Molecule need, as command=package.
-HOST_TOOLS := podman=podman runc=runc debootstrap=debootstrap \
+HOST_TOOLS := podman=podman runc=runc debootstrap=debootstrap ssh-keygen=openssh-client \
 	newuidmap=uidmap slirp4netns=slirp4netns fuse-overlayfs=fuse-overlayfs
 
 # Arguments the lab, demo and Molecule targets take.
@@ -206,6 +206,8 @@ bench: check-args venv $(BENCH_VENV)/.installed $(BUILD)/link/ansible_collection
 		--release $(OLDER_RELEASE) --out $(CURDIR)/bench/results
 	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(BENCH_VENV)/bin/python bench/upgrade.py \
 		--to $(NEWEST_RELEASE) --out $(CURDIR)/bench/results
+	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(BENCH_VENV)/bin/python bench/scale.py \
+		--out $(CURDIR)/bench/results
 
 clean:
 	rm -rf $(VENV) $(VENV_LATEST) $(BENCH_VENV) $(BUILD) .ansible tests/output

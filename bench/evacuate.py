@@ -22,11 +22,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def module(name, **args):
+def module(name, check=False, **args):
     """Run a stackroll.lifecycle module on localhost; its result."""
     out = subprocess.run(
         ['ansible', 'localhost', '-o', '-m', 'stackroll.lifecycle.' + name,
-         '-a', json.dumps(args)], capture_output=True, text=True, check=False).stdout
+         '-a', json.dumps(args)] + (['--check'] if check else []),
+        capture_output=True, text=True, check=False).stdout
     return json.loads(out[out.index('{'):])
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build the lab's host image locally: no container registry is reachable.
-# A Debian 12 root with systemd as PID 1, plus the Debian packages the roles
-# install, so that a lab comes up without downloading them each time (the
-# roles still manage them, as on a real host).
+# A Debian 12 root with systemd as PID 1 and sshd (Ansible reaches the hosts
+# as it reaches real ones), plus the Debian packages the roles install, so
+# that a lab comes up without downloading them each time (the roles still
+# manage them, as on a real host).
 set -euo pipefail
 image=${1:?usage: build.sh IMAGE}
 cache=${STACKROLL_CACHE:-$HOME/.cache/stackroll}
@@ -22,7 +23,7 @@ if [ ! -s "$rootfs_tar" ]; then
     trap 'rm -rf "$rootfs"' EXIT
     packages=(
         systemd systemd-sysv dbus python3 python3-venv iproute2 iputils-ping
-        sudo procps ca-certificates curl less
+        sudo procps ca-certificates curl less openssh-server
         mariadb-server python3-pymysql rabbitmq-server memcached
         openvswitch-switch ovn-central ovn-host
     )
