@@ -15,7 +15,9 @@ containers, each a host to nova and placement. At each size the benchmark
 The batch's unavoidable work is its live migrations (each drain's and each
 refill's slowest, as they run in parallel); the rest is overhead. It reports
 medians and min-max, fits overhead = a + b x hosts, prints Markdown and
-writes JSON under --out. Needs the lab (make lab) with OS_CLOUD.
+writes JSON and a PNG (the overhead and the fitted line against the hosts)
+under --out. Needs the lab (make lab) with OS_CLOUD; --reuse redraws from
+the JSON.
 """
 import argparse
 import json
@@ -149,13 +151,43 @@ def markdown(sizes, line):
     return '\n'.join(rows)
 
 
+def plot(sizes, line, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    hosts = [s['hosts'] for s in sizes]
+    fig, axes = plt.subplots(figsize=(7, 4))
+    for key, label in (('batch', 'rolling batch'), ('overhead', 'its overhead'), ('plan', 'drain planning')):
+        medians = [s[key]['median'] for s in sizes]
+        spreads = [[m - s[key]['min'] for m, s in zip(medians, sizes)],
+                   [s[key]['max'] - m for m, s in zip(medians, sizes)]]
+        axes.errorbar(hosts, medians, yerr=spreads, marker='o', capsize=3, label=label)
+    axes.plot(hosts, [line['a'] + line['b'] * h for h in hosts], linestyle='--', color='gray',
+              label='overhead fit: %s s + %s s x hosts' % (line['a'], line['b']))
+    axes.set_xlabel('compute hosts')
+    axes.set_ylabel('seconds (median, min-max)')
+    axes.set_ylim(bottom=0)
+    axes.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
     parser.add_argument('--hosts', type=int, nargs='+', default=[10, 25, 50])
     parser.add_argument('--instances', type=int, default=8)
     parser.add_argument('--repeats', type=int, default=3)
-    parser.add_argument('--out', required=True, help='folder of the JSON')
+    parser.add_argument('--out', required=True, help='folder of the JSON and PNG')
+    parser.add_argument('--reuse', action='store_true', help='redraw from the JSON of the last run')
     args = parser.parse_args()
+    result_path = os.path.join(args.out, 'scale.json')
+    if args.reuse:
+        with open(result_path, encoding='utf-8') as handle:
+            result = json.load(handle)
+        print(markdown(result['sizes'], result['overhead_fit']))
+        plot(result['sizes'], result['overhead_fit'], os.path.join(args.out, 'scale.png'))
+        return
     real = lab_computes()
     if sorted(args.hosts) != args.hosts or args.hosts[0] <= len(real):
         parser.error('--hosts must grow, from more than the lab\'s %d computes' % len(real))
@@ -177,8 +209,9 @@ def main():
     line = fit([(s['hosts'], s['overhead']['median']) for s in sizes])
     print(markdown(sizes, line))
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, 'scale.json'), 'w', encoding='utf-8') as handle:
+    with open(result_path, 'w', encoding='utf-8') as handle:
         json.dump({'sizes': sizes, 'overhead_fit': line}, handle, indent=2)
+    plot(sizes, line, os.path.join(args.out, 'scale.png'))
 
 
 if __name__ == '__main__':
