@@ -109,6 +109,7 @@ service:
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
     CloudModule,
+    sdk_exceptions,
 )
 
 _RECORD_FIELDS = ('id', 'host', 'binary', 'status', 'state', 'disabled_reason',
@@ -166,10 +167,16 @@ class ComputeServiceModule(CloudModule):
         compute = self.conn.compute
         if changes.get('status') == 'enabled':
             compute.enable_service(service)
-        elif 'status' in changes or 'disabled_reason' in changes:
+        elif 'status' in changes:
             compute.disable_service(
                 service, disabled_reason=changes.get(
                     'disabled_reason', service.disabled_reason))
+        elif 'disabled_reason' in changes:
+            # A new reason only: openstacksdk sends the fields that changed,
+            # and nova refuses a reason without a status (400).
+            sdk_exceptions.raise_from_response(compute.put(
+                '/os-services/%s' % service.id, microversion='2.53', json={
+                    'status': 'disabled', 'disabled_reason': changes['disabled_reason']}))
         if 'is_forced_down' in changes:
             compute.update_service_forced_down(
                 service, forced=changes['is_forced_down'])
