@@ -22,14 +22,18 @@ INVENTORY = ['-i', os.path.join(ROOT, 'lab/.state/hosts.yml'), '-i', os.path.joi
 TARGET = 25.0
 
 
+def events(lines):
+    """The events in the output of Ansible's ansible.posix.jsonl callback,
+    without the lines that are not JSON (warnings, the tasks recap)."""
+    return (json.loads(line) for line in lines if line.startswith('{'))
+
+
 def recap(lines):
     """{host: stats} of the run's last recap in JSON lines."""
     stats = {}
-    for line in lines:
-        if line.startswith('{'):
-            event = json.loads(line)
-            if event.get('_event') == 'v2_playbook_on_stats':
-                stats = event['stats']
+    for event in events(lines):
+        if event.get('_event') == 'v2_playbook_on_stats':
+            stats = event['stats']
     return stats
 
 

@@ -31,7 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from evacuate import module  # noqa: E402
-from rerun import INVENTORY  # noqa: E402
+from rerun import INVENTORY, events  # noqa: E402
 
 PREFIX = 'scale'
 
@@ -84,11 +84,9 @@ def plan_seconds(host):
 def evacuation_results(lines):
     """compute_evacuate's results in the JSON lines of a playbook run."""
     results = []
-    for line in lines:
-        if line.startswith('{'):
-            event = json.loads(line)
-            if event.get('_event') == 'v2_runner_on_ok':
-                results += [r for r in event['hosts'].values() if 'instances' in r and 'totals' in r]
+    for event in events(lines):
+        if event.get('_event') == 'v2_runner_on_ok':
+            results += [r for r in event['hosts'].values() if 'instances' in r and 'totals' in r]
     return results
 
 

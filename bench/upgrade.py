@@ -28,6 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'lab'))
 import prober  # noqa: E402  (the lab's prober: samples and their summary)
+sys.path.insert(0, HERE)
+from rerun import events  # noqa: E402
 
 # Task names of the collection's roles for the unavoidable work.
 UNAVOIDABLE = (
@@ -49,10 +51,7 @@ def task_runs(lines):
     """(task name, host, seconds) of every task that ran, from the JSON
     lines of Ansible's ansible.posix.jsonl callback."""
     runs = []
-    for line in lines:
-        if not line.startswith('{'):
-            continue
-        event = json.loads(line)
+    for event in events(lines):
         if event.get('_event') not in ('v2_runner_on_ok', 'v2_runner_on_failed'):
             continue
         task = event['task']
