@@ -201,7 +201,7 @@ $(BENCH_VENV)/.installed:
 bench: check-args venv $(BENCH_VENV)/.installed $(BUILD)/link/ansible_collections/$(COLLECTION)
 	@[ -e lab/.state/clouds.yaml ] || $(MAKE) --no-print-directory lab
 	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(BENCH_VENV)/bin/python bench/evacuate.py \
-		--openstack $(BENCH_VENV)/bin/openstack $(BENCH_ARGS)
+		--openstack $(BENCH_VENV)/bin/openstack --out $(CURDIR)/bench/results $(BENCH_ARGS)
 	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(BENCH_VENV)/bin/python bench/rerun.py \
 		--release $(OLDER_RELEASE) --out $(CURDIR)/bench/results
 	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(BENCH_VENV)/bin/python bench/upgrade.py \
