@@ -136,7 +136,7 @@ def main():
 
     module('compute_service', host=hosts[at % 3], state='enabled')
     subprocess.run([args.openstack, 'server', 'delete', '--wait']
-                   + ['bench-%d' % i for i in range(n)], check=False)
+                   + ['bench-%d' % i for i in range(args.instances)], check=False)
 
 if __name__ == '__main__':
     main()
