@@ -22,14 +22,17 @@ import subprocess
 import sys
 import time
 
+from rerun import INVENTORY  # the lab's inventory
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def module(name, check=False, **args):
-    """Run a stackroll.lifecycle module on localhost; its result."""
+def module(name, check=False, on='localhost', **args):
+    """Run a stackroll.lifecycle module on a lab host (localhost by
+    default); its result."""
     out = subprocess.run(
-        ['ansible', 'localhost', '-o', '-m', 'stackroll.lifecycle.' + name,
-         '-a', json.dumps(args)] + (['--check'] if check else []),
+        ['ansible', on, '-o', '-m', 'stackroll.lifecycle.' + name, '-a', json.dumps(args)]
+        + (['--check'] if check else []) + INVENTORY,
         capture_output=True, text=True, check=False).stdout
     return json.loads(out[out.index('{'):])
 
@@ -71,9 +74,9 @@ def serial_loop(openstack, source, target):
     return time.monotonic() - started, len(listed)
 
 
-def figures(runs, n, serial, moved, cores):
+def figures(runs, n, serial, moved, cores, release):
     """The run's figures from (concurrency, drain s, migration durations,
-    cloud CPU s) per drain, the first at concurrency 1."""
+    cloud CPU s) per drain, the first at concurrency 1, on nova's release."""
     single = statistics.median(runs[0][2])
     # The cloud's services need this much CPU per migration (measured at
     # concurrency 1); on this machine's cores no drain of n can beat
@@ -87,14 +90,16 @@ def figures(runs, n, serial, moved, cores):
                        'cpu_floor': round(floor, 1), 'cloud_cpu': round(cpu, 1),
                        'to_ideal': round(elapsed / ideal, 2), 'to_cpu_floor': round(elapsed / floor, 2),
                        'serial_speedup': round(serial / elapsed, 2)})
-    return {'instances': n, 'single_migration': round(single, 1), 'cpu_per_migration': round(cpu_each, 2),
+    return {'release': release, 'instances': n, 'single_migration': round(single, 1),
+            'cpu_per_migration': round(cpu_each, 2),
             'cores': cores, 'serial': {'seconds': round(serial, 1), 'moved': moved}, 'drains': drains}
 
 
 def markdown(result):
-    lines = ['Drain of %d instances, lab host to lab host. Single migration (median at concurrency 1): '
+    lines = ['Drain of %d instances, lab host to lab host, nova %s. Single migration (median at concurrency 1): '
              '%.1f s. The cloud spends %.2f CPU s on each, on %d cores.'
-             % (result['instances'], result['single_migration'], result['cpu_per_migration'], result['cores']),
+             % (result['instances'], result['release'], result['single_migration'], result['cpu_per_migration'],
+                result['cores']),
              '',
              '| concurrency | drain s | ideal s | drain / ideal | CPU floor s | drain / floor | serial / drain |',
              '|---|---|---|---|---|---|---|']
@@ -115,6 +120,10 @@ def main():
     if args.concurrency[0] != 1:
         parser.error('the first concurrency must be 1: it measures the single migration')
     hosts = ['cmp1', 'cmp2', 'cmp3']
+    # A migration's time depends on the release: before oslo.messaging 18
+    # (2026.2), an RPC call waits for its reply in steps of 0.5 s.
+    release = module('host_versions_facts', on=hosts[0], infrastructure=False)[
+        'ansible_facts']['stackroll_versions']['services']['nova']['release']
 
     subprocess.run(['ansible-playbook', os.path.join(HERE, 'boot.yml'),
                     '-e', 'bench_count=%d' % args.instances], check=True,
@@ -127,7 +136,7 @@ def main():
         at += 1
     serial, moved = serial_loop(args.openstack, hosts[at % 3], hosts[(at + 1) % 3])
 
-    result = figures(runs, args.instances, serial, moved, os.cpu_count())
+    result = figures(runs, args.instances, serial, moved, os.cpu_count(), release)
     print(markdown(result))
     if args.out:
         os.makedirs(args.out, exist_ok=True)

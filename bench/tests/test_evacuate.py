@@ -13,7 +13,7 @@ def test_ideal_cpu_floor_and_ratios():
     runs = [(1, 17.0, [2.0, 2.0, 3.0, 1.0, 2.0, 2.0, 2.0, 2.0], 12.0),
             (4, 6.0, [2.5] * 8, 12.5),
             (8, 7.0, [5.0] * 8, 13.0)]
-    result = evacuate.figures(runs, 8, 34.0, 8, cores=2)
+    result = evacuate.figures(runs, 8, 34.0, 8, cores=2, release='2026.2')
     assert result['single_migration'] == 2.0
     assert result['cpu_per_migration'] == 1.5
     by_k = {drain['concurrency']: drain for drain in result['drains']}
@@ -25,6 +25,7 @@ def test_ideal_cpu_floor_and_ratios():
 
 def test_markdown_table():
     runs = [(1, 4.0, [2.0, 2.0], 2.0), (2, 2.5, [2.0, 2.0], 2.0)]
-    table = evacuate.markdown(evacuate.figures(runs, 2, 5.0, 2, cores=2))
+    table = evacuate.markdown(evacuate.figures(runs, 2, 5.0, 2, cores=2, release='2026.2'))
+    assert 'nova 2026.2.' in table
     assert '| 2 | 2.5 | 2.0 | 1.25 | 2.0 | 1.25 | 2.00 |' in table
     assert table.endswith('5.0 s for 2.')
