@@ -45,6 +45,7 @@ help:
 	@echo 'make demo         the main job, on the local lab'
 	@echo 'make test         everything the tests need, then the tests'
 	@echo '  sanity units lint build-check molecule    parts of make test'
+	@echo '  molecule SCENARIO=upgrade OLDER_RELEASE=2025.1 NEWEST_RELEASE=2026.1    a skip-level upgrade'
 	@echo 'make lab / lab-down   bring the local lab up or down (RELEASE=, COMPUTES=)'
 	@echo 'make bench        benchmarks'
 	@echo 'make clean        remove venvs and build trees'
