@@ -22,6 +22,7 @@ PHASES = (
 )
 _PHASE_OF = dict((step, phase) for phase, steps in PHASES for step in steps)
 _MOVED = ('moved', 'cold_migrated')
+_MOVE_KEYS = ('id', 'name', 'source', 'target', 'method', 'duration')
 
 
 def _time(text):
@@ -71,12 +72,16 @@ def _span(entries, name):
 def _instances(progress, step):
     moved = []
     for host, record in sorted(progress.items()):
-        for entry in (record or {}).get('steps', {}).get(step, {}).get('instances') or []:
-            if entry.get('outcome') in _MOVED:
-                moved.append(dict(
-                    dict((key, entry.get(key)) for key in (
-                        'id', 'name', 'source', 'target', 'method', 'duration')),
-                    attempts=len(entry.get('attempts') or [])))
+        done = (record or {}).get('steps', {}).get(step, {})
+        entries = [e for e in done.get('instances') or [] if e.get('outcome') in _MOVED]
+        moved.extend(dict(dict((key, entry.get(key)) for key in _MOVE_KEYS),
+                          attempts=len(entry.get('attempts') or []))
+                     for entry in entries)
+        # A drain's record also names what an interrupted run moved off
+        # before it could report the moves.
+        reported = set(entry.get('id') for entry in entries)
+        moved.extend(dict(dict.fromkeys(_MOVE_KEYS), id=ident, source=host, attempts=None)
+                     for ident in done.get('left') or [] if ident not in reported)
     return moved
 
 

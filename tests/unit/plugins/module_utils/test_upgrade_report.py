@@ -69,6 +69,17 @@ def test_instances_moved_off_and_back():
     assert report['totals']['migrations'] == 4
 
 
+def test_instances_an_interrupted_drain_moved_are_counted_once():
+    progress = dict(PROGRESS, cmp2={'release': '2026.2', 'steps': {'drain': step(
+        '04:30', '05:00', instances=[moved('vm4', 'cmp2', 'cmp3')], left=['id-vm4', 'id-vm5'])}})
+    report = build_report(progress, '2026.2')
+    assert [(m['id'], m['source'], m['target']) for m in report['instances']['moved_off']] == [
+        ('id-vm1', 'cmp1', 'cmp2'), ('id-vm2', 'cmp1', 'cmp3'),
+        ('id-vm4', 'cmp2', 'cmp3'), ('id-vm5', 'cmp2', None)]
+    assert report['totals']['instances_moved'] == 4
+    assert '| id-vm5 | cmp2 |' in report['markdown']
+
+
 @pytest.mark.parametrize('changes, state', [
     ({}, 'in progress'),
     ({'ctl1': {'finished': True}, 'cmp1': {'finished': True}}, 'finished'),
