@@ -9,7 +9,8 @@ It runs lab/upgrade.yml (workloads, the prober, playbooks/upgrade.yml) with
 Ansible's JSON-lines callback, and reads three things the run leaves: the
 upgrade report (timeline per phase and node, instances moved), the prober's
 availability summary, and every task's duration. The unavoidable work is the
-sum of the schema migrations, the service restarts (until each answers) and
+sum of the schema migrations, the service restarts (until each answers, or
+reads its RPC queue) and
 the live migrations (per drain or rebalance the slowest of its parallel
 moves, plus each node's test migration), all timed in this run. It prints
 Markdown, writes JSON and a PNG (timeline per node over API availability)
@@ -34,9 +35,10 @@ from rerun import events  # noqa: E402
 # Task names of the collection's roles for the unavoidable work.
 UNAVOIDABLE = (
     ('schema migrations', re.compile(
-        r"^(Migrate .*database|Contract .*database|Run the online data migrations)")),
+        r"^(Run \S+-manage |Contract .*database|Run the online data migrations)")),
     ('restarts', re.compile(
-        r"^((Re)?[Ss]tart \S+$|Wait until the restarted service answers too|Wait for an answer from )")),
+        r"^((Re)?[Ss]tart \S+$|Wait until the restarted service answers too|Wait for an answer from "
+        r"|Read who consumes the RPC queue of )")),
     ('test migrations', re.compile(r"^Move one of its instances back as the test")),
 )
 TARGETS = {'ratio': 1.5, 'availability': 99.9, 'downtime': 0}

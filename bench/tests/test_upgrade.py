@@ -16,9 +16,9 @@ def event(name, host, start, end, kind='v2_runner_on_ok', **result):
 
 
 LINES = [
-    '{"_event": "v2_playbook_on_task_start", "task": {"name": "Migrate the cell databases"}}',
+    '{"_event": "v2_playbook_on_task_start", "task": {"name": "Run nova-manage db sync"}}',
     'Tuesday 01 December 2026  04:21:20 +0000 (0:00:00.015)',
-    event('stackroll.lifecycle.nova : Migrate the cell databases', 'ctl1',
+    event('stackroll.lifecycle.openstack : Run nova-manage db sync', 'ctl1',
           '2026-12-01T10:00:00Z', '2026-12-01T10:00:12.5Z'),
     event("Contract keystone's database, now that the new code runs", 'ctl1',
           '2026-12-01T10:01:00Z', '2026-12-01T10:01:02Z'),
@@ -26,11 +26,12 @@ LINES = [
     event('Restart behind a stand-in, nova-api', 'ctl1', '2026-12-01T10:02:00Z', '2026-12-01T10:02:09Z'),
     event('Wait for an answer from nova-api', 'ctl1', '2026-12-01T10:02:09Z', '2026-12-01T10:02:11Z'),
     event('Start nova-conductor', 'ctl1', '2026-12-01T10:03:00Z', '2026-12-01T10:03:04Z'),
+    event('Read who consumes the RPC queue of nova-conductor', 'ctl1', '2026-12-01T10:03:04Z', '2026-12-01T10:03:06Z'),
     event('stackroll.lifecycle.upgrade : Move one of its instances back as the test', 'cmp1',
           '2026-12-01T10:05:00Z', '2026-12-01T10:05:07Z'),
-    event('Migrate the cell databases', 'ctl2', '2026-12-01T10:00:00Z', '2026-12-01T10:00:09Z',
+    event('Run nova-manage db sync', 'ctl2', '2026-12-01T10:00:00Z', '2026-12-01T10:00:09Z',
           kind='v2_runner_on_skipped', skipped=True),
-    event('Migrate the API database', 'ctl2', '2026-12-01T10:00:00Z', '2026-12-01T10:00:01Z', skipped=True),
+    event('Run nova-manage api_db sync', 'ctl2', '2026-12-01T10:00:00Z', '2026-12-01T10:00:01Z', skipped=True),
 ]
 
 REPORT = {
@@ -47,15 +48,15 @@ REPORT = {
 
 def test_task_runs_keep_tasks_that_ran_on_a_host():
     runs = upgrade.task_runs(LINES)
-    assert ('Migrate the cell databases', 'ctl1', 12.5) in runs
+    assert ('Run nova-manage db sync', 'ctl1', 12.5) in runs
     assert not [r for r in runs if r[1] == 'ctl2']
-    assert len(runs) == 7
+    assert len(runs) == 8
 
 
 def test_unavoidable_work_by_kind():
     work = upgrade.unavoidable(upgrade.task_runs(LINES), REPORT)
-    assert work == {'schema migrations': 14.5, 'restarts': 9.0, 'test migrations': 7.0,
-                    'live migrations': 14.0 + 9.0 + 11.0, 'sum': 64.5}
+    assert work == {'schema migrations': 14.5, 'restarts': 11.0, 'test migrations': 7.0,
+                    'live migrations': 14.0 + 9.0 + 11.0, 'sum': 66.5}
 
 
 def test_figures_against_targets():
@@ -65,9 +66,9 @@ def test_figures_against_targets():
                     {'name': 'control_plane', 'total': {'availability': 99.95}}]}
     work = upgrade.unavoidable(upgrade.task_runs(LINES), REPORT)
     result = upgrade.figures(REPORT, availability, work)
-    assert result['ratio'] == round(200.0 / 64.5, 2)
+    assert result['ratio'] == round(200.0 / 66.5, 2)
     assert result['control_plane_availability'] == 99.95
     assert (result['instances'], result['downtime_seconds'], result['lost']) == (8, 0, 0)
     table = upgrade.markdown(result, REPORT)
-    assert '| total / unavoidable | 3.1 | <= 1.5 |' in table
+    assert '| total / unavoidable | 3.01 | <= 1.5 |' in table
     assert '| control_plane | 120.0 |' in table
