@@ -31,7 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from evacuate import module  # noqa: E402
-from rerun import INVENTORY, events  # noqa: E402
+from rerun import INVENTORY, events, spread  # noqa: E402
 
 PREFIX = 'scale'
 
@@ -114,11 +114,6 @@ def batch(host, count):
         sys.exit('The batch of %s moved %d instances, not %d' % (host, moved, 2 * count))
     migrations = sum(max(i['duration'] for i in r['instances']) for r in moves)
     return seconds, migrations
-
-
-def spread(values):
-    return {'median': round(statistics.median(values), 1),
-            'min': round(min(values), 1), 'max': round(max(values), 1)}
 
 
 def fit(points):

@@ -20,9 +20,10 @@ def test_recap_is_the_last_stats_event():
     assert rerun.recap(['not json']) == {}
 
 
-def test_table_and_fraction():
+def test_table_and_fraction_use_the_median_rerun():
+    clean = rerun.recap([stats(ctl1=0, cmp1=0)])
     table, fraction = rerun.markdown((400.0, rerun.recap([stats(ctl1=40, cmp1=12)])),
-                                     (80.0, rerun.recap([stats(ctl1=0, cmp1=0)])))
+                                     [(90.0, clean), (80.0, clean), (70.0, clean)])
     assert fraction == 20.0
-    assert '| second | 80.0 | 0 | 0 |' in table
+    assert '| second, 3 runs: median (min-max) | 80.0 (70.0-90.0) | 0 0 0 | 0 |' in table
     assert '| second / first | 20.0 % | | <= 25.0 % |' in table
