@@ -38,6 +38,7 @@ REPORT = {
     'from': '2026.1', 'release': '2026.2',
     'totals': {'seconds': 200.0, 'hosts': 2},
     'timeline': [{'phase': 'control_plane', 'seconds': 120.0}],
+    'steps': [{'step': 'nova', 'seconds': 60.0}, {'step': 'tempest', 'seconds': 33.5}],
     'instances': {
         'moved_off': [{'source': 'cmp1', 'duration': 10.0}, {'source': 'cmp1', 'duration': 14.0},
                       {'source': 'cmp2', 'duration': 9.0}],
@@ -71,4 +72,6 @@ def test_figures_against_targets():
     assert (result['instances'], result['downtime_seconds'], result['lost']) == (8, 0, 0)
     table = upgrade.markdown(result, REPORT)
     assert '| total / unavoidable | 3.01 | <= 1.5 |' in table
+    assert result['tempest_seconds'] == 33.5
+    assert '| (total - Tempest) / unavoidable | 2.5 |' in table
     assert '| control_plane | 120.0 |' in table
