@@ -84,7 +84,7 @@ _WAITING = ('accepted', 'queued')          # nova has not begun the work
 _SUCCEEDED = {'live': 'completed', 'cold': 'confirmed'}
 _FAILED = ('error', 'failed', 'cancelled', 'reverted')
 _NOT_RETRIED = ('cancelled', 'reverted')   # someone chose to stop it
-_MOVED = ('moved', 'cold_migrated')         # outcomes of a proven move
+MOVED = ('moved', 'cold_migrated')          # outcomes of a proven move
 
 # Error classes that mean the request may never have reached nova.
 _CONNECTION_ERRORS = frozenset((
@@ -1077,14 +1077,14 @@ class Evacuation:
                     'comes from this run' % (host, self.describe(exc)))
                 listed = [{'id': i['id'], 'name': i['name'], 'host': host, 'status': None}
                           for i in instances
-                          if i['source'] == host and i['outcome'] not in _MOVED]
+                          if i['source'] == host and i['outcome'] not in MOVED]
             remaining += [{'id': s['id'], 'name': s.get('name'),
                            'host': s.get('host', host), 'status': s.get('status')}
                           for s in listed if self.plan.get('selected') is None
                           or s['id'] in self.plan['selected']]
         remaining_ids = {s['id'] for s in remaining}
         for item in instances:
-            if item['outcome'] in _MOVED and item['id'] in remaining_ids:
+            if item['outcome'] in MOVED and item['id'] in remaining_ids:
                 item.update(outcome='failed',
                             reason='%s, but it is listed on %s at the end' % (
                                 item['reason'], item['source']))

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime
 
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.evacuation import MOVED
+
 # Phases in their order, and the steps each is made of.
 PHASES = (
     ('backup', ('backup',)),
@@ -21,7 +23,6 @@ PHASES = (
     ('finish', ('online_migrations', 'unpin', 'validate', 'tempest')),
 )
 _PHASE_OF = dict((step, phase) for phase, steps in PHASES for step in steps)
-_MOVED = ('moved', 'cold_migrated')
 _MOVE_KEYS = ('id', 'name', 'source', 'target', 'method', 'duration')
 
 
@@ -73,7 +74,7 @@ def _instances(progress, step):
     moved = []
     for host, record in sorted(progress.items()):
         done = (record or {}).get('steps', {}).get(step, {})
-        entries = [e for e in done.get('instances') or [] if e.get('outcome') in _MOVED]
+        entries = [e for e in done.get('instances') or [] if e.get('outcome') in MOVED]
         moved.extend(dict(dict((key, entry.get(key)) for key in _MOVE_KEYS),
                           attempts=len(entry.get('attempts') or []))
                      for entry in entries)

@@ -223,6 +223,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
     describe_error,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.evacuation import (
+    MOVED,
     EvacuationActions,
     Evacuation,
     normalize_request,
@@ -374,7 +375,7 @@ class ComputeEvacuateModule(CloudModule):
                 self.set_service(host['host'], disabled_reason=host['disabled_reason'])
         self.results.update(
             changed=bool(plan['disable']) or any(
-                i['outcome'] in ('moved', 'cold_migrated') for i in result['instances']),
+                i['outcome'] in MOVED for i in result['instances']),
             instances=result['instances'], totals=result['totals'],
             hosts=result['hosts'], errors=result['errors'],
             elapsed=result['elapsed'], msg=summary_message(result))
