@@ -63,20 +63,29 @@ def site(release):
     return round(seconds, 1), stats, run.stdout
 
 
-def markdown(first, reruns):
-    """The table of a first run and its re-runs ((seconds, stats, output)),
-    and the re-runs' median as a percentage of the first."""
-    first_s, first_stats = first[:2]
-    seconds = spread([run[0] for run in reruns])
-    fraction = round(100.0 * seconds['median'] / first_s, 1)
+def figures(release, first, reruns):
+    """What a first run and its re-runs ((seconds, stats, output)) measured,
+    with the re-runs' median as a percentage of the first."""
+    seconds = [run[0] for run in reruns]
+    second = dict(spread(seconds), runs=seconds, changed=[changed(run[1]) for run in reruns])
+    return {'release': release, 'hosts': len(set(first[1]) - {'localhost'}),
+            'first': {'seconds': first[0], 'changed': changed(first[1])},
+            'second': second,
+            'second_percent_of_first': round(100.0 * second['median'] / first[0], 1),
+            'target_percent': TARGET}
+
+
+def markdown(result):
+    """The table of figures()."""
+    first, second = result['first'], result['second']
     return '\n'.join([
-        '## Re-run of site.yml, %d hosts' % len(set(first_stats) - {'localhost'}), '',
+        '## Re-run of site.yml, %d hosts' % result['hosts'], '',
         '| run | seconds | changed | target |', '|---|---|---|---|',
-        '| first (deploy) | %s | %d | |' % (first_s, changed(first_stats)),
+        '| first (deploy) | %s | %d | |' % (first['seconds'], first['changed']),
         '| second, %d runs: median (min-max) | %s (%s-%s) | %s | 0 |' % (
-            len(reruns), seconds['median'], seconds['min'], seconds['max'],
-            ' '.join(str(changed(run[1])) for run in reruns)),
-        '| second / first | %s %% | | <= %s %% |' % (fraction, TARGET), '']), fraction
+            len(second['runs']), second['median'], second['min'], second['max'],
+            ' '.join(str(count) for count in second['changed'])),
+        '| second / first | %s %% | | <= %s %% |' % (result['second_percent_of_first'], TARGET), ''])
 
 
 def main():
@@ -94,23 +103,18 @@ def main():
     reruns = [site(args.release) for _ in range(args.repeats)]
     subprocess.run(['ansible-playbook'] + INVENTORY + [os.path.join(ROOT, 'lab/clouds.yml')],
                    check=True, stdout=subprocess.DEVNULL)
-    table, fraction = markdown(first, reruns)
-    print(table)
+    result = figures(args.release, first, reruns)
+    print(markdown(result))
     os.makedirs(args.out, exist_ok=True)
     # The task events of the first run and of the first re-run, to see where
     # the time goes (bench/upgrade.py's task_runs reads them).
     for name, run in (('first', first), ('second', reruns[0])):
         with open(os.path.join(args.out, 'rerun-%s-events.jsonl' % name), 'w', encoding='utf-8') as handle:
             handle.write(run[2])
-    changes = [changed(run[1]) for run in reruns]
     with open(os.path.join(args.out, 'rerun.json'), 'w', encoding='utf-8') as handle:
-        json.dump({'release': args.release, 'hosts': len(set(first[1]) - {'localhost'}),
-                   'first': {'seconds': first[0], 'changed': changed(first[1])},
-                   'second': dict(spread([run[0] for run in reruns]), runs=[run[0] for run in reruns],
-                                  changed=changes),
-                   'second_percent_of_first': fraction, 'target_percent': TARGET}, handle, indent=2)
-    if any(changes):
-        sys.exit('A re-run of site.yml changed things: %s changes in each re-run' % changes)
+        json.dump(result, handle, indent=2)
+    if any(result['second']['changed']):
+        sys.exit('A re-run of site.yml changed things: %s changes in each re-run' % result['second']['changed'])
 
 
 if __name__ == '__main__':
