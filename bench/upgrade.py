@@ -50,9 +50,10 @@ def _seconds(start, end):
 
 
 def task_runs(lines):
-    """(task name, host, seconds) of every task that ran, from the JSON
-    lines of Ansible's ansible.posix.jsonl callback."""
-    runs = []
+    """(task name, hosts, seconds) of every task that ran, from the JSON
+    lines of Ansible's ansible.posix.jsonl callback. A task that ran on
+    several hosts at once counts once, for as long as its slowest host."""
+    runs = {}
     for event in events(lines):
         if event.get('_event') not in ('v2_runner_on_ok', 'v2_runner_on_failed'):
             continue
@@ -61,9 +62,10 @@ def task_runs(lines):
         for host, result in event.get('hosts', {}).items():
             if result.get('skipped'):
                 continue
-            runs.append((name, host, _seconds(task['duration']['start'],
-                                                       task['duration']['end'])))
-    return runs
+            hosts, seconds = runs.get((name, task['duration']['start']), ((), 0.0))
+            runs[(name, task['duration']['start'])] = (
+                hosts + (host,), max(seconds, _seconds(task['duration']['start'], task['duration']['end'])))
+    return [(name, hosts, seconds) for (name, _start), (hosts, seconds) in runs.items()]
 
 
 def migration_seconds(report):
@@ -78,7 +80,7 @@ def migration_seconds(report):
 
 def unavoidable(runs, report):
     """Seconds of the unavoidable work, by kind, and their sum."""
-    kinds = dict((name, round(sum(s for task, _host, s in runs if pattern.search(task)), 1))
+    kinds = dict((name, round(sum(s for task, _hosts, s in runs if pattern.search(task)), 1))
                  for name, pattern in UNAVOIDABLE)
     kinds['live migrations'] = migration_seconds(report)
     kinds['sum'] = round(sum(kinds.values()), 1)

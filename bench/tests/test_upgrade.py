@@ -29,6 +29,9 @@ LINES = [
     event('Read who consumes the RPC queue of nova-conductor', 'ctl1', '2026-12-01T10:03:04Z', '2026-12-01T10:03:06Z'),
     event('stackroll.lifecycle.upgrade : Move one of its instances back as the test', 'cmp1',
           '2026-12-01T10:05:00Z', '2026-12-01T10:05:07Z'),
+    # nova-compute restarted on two hosts at once: its wall time counts once
+    event('Restart nova-compute', 'cmp1', '2026-12-01T10:04:00Z', '2026-12-01T10:04:05Z'),
+    event('Restart nova-compute', 'cmp2', '2026-12-01T10:04:00Z', '2026-12-01T10:04:06Z'),
     event('Run nova-manage db sync', 'ctl2', '2026-12-01T10:00:00Z', '2026-12-01T10:00:09Z',
           kind='v2_runner_on_skipped', skipped=True),
     event('Run nova-manage api_db sync', 'ctl2', '2026-12-01T10:00:00Z', '2026-12-01T10:00:01Z', skipped=True),
@@ -49,15 +52,16 @@ REPORT = {
 
 def test_task_runs_keep_tasks_that_ran_on_a_host():
     runs = upgrade.task_runs(LINES)
-    assert ('Run nova-manage db sync', 'ctl1', 12.5) in runs
-    assert not [r for r in runs if r[1] == 'ctl2']
-    assert len(runs) == 8
+    assert ('Run nova-manage db sync', ('ctl1',), 12.5) in runs
+    assert ('Restart nova-compute', ('cmp1', 'cmp2'), 6.0) in runs
+    assert not [r for r in runs if 'ctl2' in r[1]]
+    assert len(runs) == 9
 
 
 def test_unavoidable_work_by_kind():
     work = upgrade.unavoidable(upgrade.task_runs(LINES), REPORT)
-    assert work == {'schema migrations': 14.5, 'restarts': 11.0, 'test migrations': 7.0,
-                    'live migrations': 14.0 + 9.0 + 11.0, 'sum': 66.5}
+    assert work == {'schema migrations': 14.5, 'restarts': 17.0, 'test migrations': 7.0,
+                    'live migrations': 14.0 + 9.0 + 11.0, 'sum': 72.5}
 
 
 def test_figures_against_targets():
@@ -67,11 +71,11 @@ def test_figures_against_targets():
                     {'name': 'control_plane', 'total': {'availability': 99.95}}]}
     work = upgrade.unavoidable(upgrade.task_runs(LINES), REPORT)
     result = upgrade.figures(REPORT, availability, work)
-    assert result['ratio'] == round(200.0 / 66.5, 2)
+    assert result['ratio'] == round(200.0 / 72.5, 2)
     assert result['control_plane_availability'] == 99.95
     assert (result['instances'], result['downtime_seconds'], result['lost']) == (8, 0, 0)
     table = upgrade.markdown(result, REPORT)
-    assert '| total / unavoidable | 3.01 | <= 1.5 |' in table
+    assert '| total / unavoidable | 2.76 | <= 1.5 |' in table
     assert result['tempest_seconds'] == 33.5
-    assert '| (total - Tempest) / unavoidable | 2.5 |' in table
+    assert '| (total - Tempest) / unavoidable | 2.3 |' in table
     assert '| control_plane | 120.0 |' in table
