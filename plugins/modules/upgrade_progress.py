@@ -12,9 +12,9 @@ description:
     Ansible local fact. The role P(stackroll.lifecycle.upgrade#role) keeps
     the progress in memory, merges each record into it and writes it at the
     start and end of every step; a rerun reads it back and continues.
-  - One step where M(ansible.builtin.copy) takes several: it creates the
-    folder, writes a temporary file beside the target and moves it into
-    place, so that an interrupted write never leaves half a file.
+  - It takes one module run where M(ansible.builtin.copy) takes several. It
+    creates the folder, writes a temporary file beside the target and moves
+    it into place, so that an interrupted write never leaves half a file.
 options:
   path:
     description: The file, created with its folder if missing.
