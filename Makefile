@@ -91,6 +91,8 @@ check-args:
 		echo "Unknown RELEASE '$(RELEASE)'. Supported releases: $(RELEASES)." >&2; exit 2; fi
 	@if ! [[ "$(COMPUTES)" =~ ^[1-9][0-9]*$$ ]]; then \
 		echo "COMPUTES must be a whole number of compute hosts, 1 or more (got '$(COMPUTES)')." >&2; exit 2; fi
+	@if ! [ -d "$(STACKROLL_SHARED)/constraints" ]; then \
+		echo "No upper-constraints in $(STACKROLL_SHARED)/constraints: set STACKROLL_SHARED to the folder that holds constraints/ (by default ../shared, beside this checkout)." >&2; exit 2; fi
 
 # Trees the tools need: ansible-test wants the collection under
 # ansible_collections/NS/NAME with its dependencies beside it; pytest and
