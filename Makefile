@@ -131,7 +131,7 @@ sanity: venv
 		echo 'SKIPPED: sanity on the newest ansible-core: no Python >= 3.12 on this machine.'; \
 	else py=$(PYTHON_LATEST); \
 		ver=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
-		echo "sanity on $$($(VENV_LATEST)/bin/ansible --version | head -1), Python $$ver"; \
+		echo "sanity on $$($(VENV_LATEST)/bin/ansible --version | sed -n 1p), Python $$ver"; \
 		cd $(SANITY_ROOT)/$(COLLECTION) && PATH=$$(dirname $$py):$$PATH \
 			$(VENV_LATEST)/bin/ansible-test sanity --venv --python $$ver --color no; fi
 
@@ -152,8 +152,9 @@ build-check: venv
 	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/galaxy/installed $(VENV)/bin/ansible-doc -l stackroll.lifecycle \
 		| tee $(BUILD)/galaxy/plugins.txt
 	grep -q '^stackroll.lifecycle.compute_service ' $(BUILD)/galaxy/plugins.txt
-	# AWX: ansible-builder must find the collection's own dependencies.
-	$(VENV)/bin/ansible-builder introspect --sanitize $(BUILD)/galaxy/installed | grep -q openstacksdk
+	# AWX: ansible-builder must find the collection's own dependencies. (grep
+	# reads it all: with -q it would stop early and break the pipe.)
+	$(VENV)/bin/ansible-builder introspect --sanitize $(BUILD)/galaxy/installed | grep openstacksdk >/dev/null
 
 # The scenarios share the lab: each makes it, deploys, verifies and removes it.
 molecule: check-args venv $(BUILD)/link/ansible_collections/$(COLLECTION)
