@@ -22,6 +22,8 @@ LINES = [
           '2026-12-01T10:00:00Z', '2026-12-01T10:00:12.5Z'),
     event("Contract keystone's database, now that the new code runs", 'ctl1',
           '2026-12-01T10:01:00Z', '2026-12-01T10:01:02Z'),
+    # the new code's start beside the old, for the hand-over, counts too
+    event('Wait until the stand-in shares the port', 'ctl1', '2026-12-01T10:01:58Z', '2026-12-01T10:02:00Z'),
     event('Restart nova-api', 'ctl1', '2026-12-01T10:02:00Z', '2026-12-01T10:02:03Z'),
     event('Restart behind a stand-in, nova-api', 'ctl1', '2026-12-01T10:02:00Z', '2026-12-01T10:02:09Z'),
     event('Wait for an answer from nova-api', 'ctl1', '2026-12-01T10:02:09Z', '2026-12-01T10:02:11Z'),
@@ -55,13 +57,13 @@ def test_task_runs_keep_tasks_that_ran_on_a_host():
     assert ('Run nova-manage db sync', ('ctl1',), 12.5) in runs
     assert ('Restart nova-compute', ('cmp1', 'cmp2'), 6.0) in runs
     assert not [r for r in runs if 'ctl2' in r[1]]
-    assert len(runs) == 9
+    assert len(runs) == 10
 
 
 def test_unavoidable_work_by_kind():
     work = upgrade.unavoidable(upgrade.task_runs(LINES), REPORT)
-    assert work == {'schema migrations': 14.5, 'restarts': 17.0, 'test migrations': 7.0,
-                    'live migrations': 14.0 + 9.0 + 11.0, 'sum': 72.5}
+    assert work == {'schema migrations': 14.5, 'restarts': 19.0, 'test migrations': 7.0,
+                    'live migrations': 14.0 + 9.0 + 11.0, 'sum': 74.5}
 
 
 def test_figures_against_targets():
@@ -71,11 +73,13 @@ def test_figures_against_targets():
                     {'name': 'control_plane', 'total': {'availability': 99.95}}]}
     work = upgrade.unavoidable(upgrade.task_runs(LINES), REPORT)
     result = upgrade.figures(REPORT, availability, work)
-    assert result['ratio'] == round(200.0 / 72.5, 2)
+    # the target is the upgrade's, without the closing Tempest run
+    assert result['ratio'] == round((200.0 - 33.5) / 74.5, 2)
+    assert result['ratio_with_tempest'] == round(200.0 / 74.5, 2)
     assert result['control_plane_availability'] == 99.95
     assert (result['instances'], result['downtime_seconds'], result['lost']) == (8, 0, 0)
     table = upgrade.markdown(result, REPORT)
-    assert '| total / unavoidable | 2.76 | <= 1.5 |' in table
     assert result['tempest_seconds'] == 33.5
-    assert '| (total - Tempest) / unavoidable | 2.3 |' in table
+    assert '| (total - Tempest) / unavoidable | 2.23 | <= 1.5 |' in table
+    assert '| total / unavoidable, with Tempest | 2.68 | |' in table
     assert '| control_plane | 120.0 |' in table
