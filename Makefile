@@ -37,15 +37,23 @@ NEWEST_RELEASE := $(lastword $(RELEASES))
 # The release before it: where make demo and the upgrade scenario start.
 OLDER_RELEASE := $(word $(words $(wordlist 2,$(words $(RELEASES)),$(RELEASES))),$(RELEASES))
 SCENARIOS := $(notdir $(patsubst %/molecule.yml,%,$(wildcard extensions/molecule/*/molecule.yml)))
+# make test runs the gate's scenario; make test-all runs the others.
+GATE_SCENARIO := default
+MATRIX_SCENARIOS := $(filter-out $(GATE_SCENARIO),$(SCENARIOS))
+# Where each part's time goes (lab/times.py; the lab_times callback adds the
+# scenarios' steps): shown at the end of make test, make test-all and CI.
+TIMES ?= $(BUILD)/times.jsonl
+TIMED = $(VENV)/bin/python lab/times.py run $(TIMES)
 
-.PHONY: help venv venv-latest host-deps check-args sanity-tree test sanity units lint \
+.PHONY: help venv venv-latest host-deps check-args sanity-tree test test-all sanity units lint \
 	build-check molecule demo lab lab-down bench clean
 
 help:
 	@echo 'make demo         the main job, on the local lab'
-	@echo 'make test         everything the tests need, then the tests'
+	@echo 'make test         everything the tests need, then the tests (the gate)'
 	@echo '  sanity units lint build-check molecule    parts of make test'
-	@echo '  molecule SCENARIO=upgrade OLDER_RELEASE=2025.1 NEWEST_RELEASE=2026.1    a skip-level upgrade'
+	@echo 'make test-all     the scenarios the gate leaves out: $(MATRIX_SCENARIOS)'
+	@echo '  test-all SCENARIO=name    one scenario of: $(SCENARIOS)'
 	@echo 'make lab / lab-down   bring the local lab up or down (RELEASE=, COMPUTES=)'
 	@echo 'make bench        benchmarks'
 	@echo 'make clean        remove venvs and build trees'
@@ -120,8 +128,24 @@ sanity-tree: venv
 
 # --- tests -----------------------------------------------------------------
 
-test: sanity units lint build-check molecule
+# The gate: each part timed, the times shown at the end.
+test: check-args venv
+	@mkdir -p $(BUILD) && rm -f $(TIMES)
+	@for part in sanity units lint build-check; do \
+		$(TIMED) $$part -- $(MAKE) --no-print-directory $$part; done
+	@$(TIMED) 'scenario $(GATE_SCENARIO)' -- $(MAKE) --no-print-directory molecule SCENARIO=$(GATE_SCENARIO)
+	@$(VENV)/bin/python lab/times.py show $(TIMES)
 	@echo 'make test: all passed'
+
+# The full matrix: every scenario the gate leaves out (or the one named by
+# SCENARIO), each on a lab of its own; a failed one does not stop the next.
+test-all: check-args venv
+	@mkdir -p $(BUILD) && rm -f $(TIMES)
+	@failed=; for s in $(or $(SCENARIO),$(MATRIX_SCENARIOS)); do \
+		$(TIMED) "scenario $$s" -- $(MAKE) --no-print-directory molecule SCENARIO=$$s || failed="$$failed $$s"; \
+	done; $(VENV)/bin/python lab/times.py show $(TIMES); \
+	if [ -n "$$failed" ]; then echo "make test-all: failed:$$failed" >&2; exit 1; fi
+	@echo 'make test-all: all passed'
 
 sanity: venv
 	@if [ -n "$(PYTHON_LATEST)" ]; then $(MAKE) --no-print-directory venv-latest; fi
@@ -156,13 +180,14 @@ build-check: venv
 	# reads it all: with -q it would stop early and break the pipe.)
 	$(VENV)/bin/ansible-builder introspect --sanitize $(BUILD)/galaxy/installed | grep openstacksdk >/dev/null
 
-# The scenarios share the lab: each makes it, deploys, verifies and removes it.
+# One scenario (SCENARIO, by default the gate's) on the lab: it makes the
+# lab, deploys, verifies and removes it.
 molecule: check-args venv $(BUILD)/link/ansible_collections/$(COLLECTION)
-	@if [ -z "$(SCENARIOS)" ]; then echo 'molecule: no scenarios yet'; exit 0; fi; \
-	$(MAKE) --no-print-directory host-deps; \
-	$(LAB_ENV) lab/image/build.sh localhost/stackroll-lab; \
-	for s in $(or $(SCENARIO),$(SCENARIOS)); do \
-		(cd extensions && $(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(LAB_RELEASES) molecule test -s $$s) || exit 1; done
+	@$(MAKE) --no-print-directory host-deps
+	@$(LAB_ENV) lab/image/build.sh localhost/stackroll-lab
+	cd extensions && $(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(LAB_RELEASES) \
+		export STACKROLL_TIMES=$(TIMES) STACKROLL_TIMES_ROOT=$(CURDIR); \
+		molecule test -s $(or $(SCENARIO),$(GATE_SCENARIO))
 
 # --- lab, demo, benchmarks ---------------------------------------------------
 
