@@ -15,9 +15,8 @@ SANITY_ROOT := $(BUILD)/sanity/ansible_collections
 ACTIVATE := export PATH=$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/link;
 # The lab: podman settings kept in the project, caches kept across labs.
 STACKROLL_CACHE ?= $(HOME)/.cache/stackroll
-STACKROLL_SHARED ?= $(abspath $(CURDIR)/../shared)
 LAB_ENV := export CONTAINERS_CONF=$(CURDIR)/lab/containers.conf STACKROLL_CACHE=$(STACKROLL_CACHE) \
-	STACKROLL_SHARED=$(STACKROLL_SHARED) STACKROLL_LAB_STATE=$(CURDIR)/lab/.state \
+	STACKROLL_LAB_STATE=$(CURDIR)/lab/.state \
 	ANSIBLE_CONFIG=$(CURDIR)/lab/ansible.cfg;
 LAB_INVENTORY := -i lab/.state/hosts.yml -i lab/inventory
 LAB_CLOUD := export OS_CLIENT_CONFIG_FILE=$(CURDIR)/lab/.state/clouds.yaml OS_CLOUD=stackroll-lab;
@@ -99,8 +98,6 @@ check-args:
 		echo "Unknown RELEASE '$(RELEASE)'. Supported releases: $(RELEASES)." >&2; exit 2; fi
 	@if ! [[ "$(COMPUTES)" =~ ^[1-9][0-9]*$$ ]]; then \
 		echo "COMPUTES must be a whole number of compute hosts, 1 or more (got '$(COMPUTES)')." >&2; exit 2; fi
-	@if ! [ -d "$(STACKROLL_SHARED)/constraints" ]; then \
-		echo "No upper-constraints in $(STACKROLL_SHARED)/constraints: set STACKROLL_SHARED to the folder that holds constraints/ (by default ../shared, beside this checkout)." >&2; exit 2; fi
 
 # Trees the tools need: ansible-test wants the collection under
 # ansible_collections/NS/NAME with its dependencies beside it; pytest and
@@ -216,7 +213,7 @@ lab-down: venv
 # The serial baseline is the openstack CLI, installed as the newest release
 # was tested with it; matplotlib draws the plots.
 BENCH_VENV := $(CURDIR)/.venv-bench
-BENCH_CONSTRAINTS := $(STACKROLL_SHARED)/constraints/upper-constraints-master-2026-08-22.txt
+BENCH_CONSTRAINTS := lab/constraints/upper-constraints-master-2026-08-22.txt
 $(BENCH_VENV)/.installed:
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check python-openstackclient matplotlib \
