@@ -130,7 +130,7 @@ class CallbackModule(CallbackBase):
         if self._sections:
             self._sections[-1][2] = now
         failed = any(stats.failures.values()) or any(stats.dark.values())
-        # A task that ran twice (a loop over included files) counts once per run.
+        # Each run of a task is a row of its own (an included file runs its tasks once per include).
         tasks = sorted(({"name": n, "path": p, "seconds": round(e - s, 1)} for n, p, s, e in self._tasks),
                        key=lambda t: -t["seconds"])[:KEEP_TASKS]
         row = {
