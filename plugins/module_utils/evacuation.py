@@ -30,11 +30,17 @@ from __future__ import annotations
 
 import math
 
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.nova import (
+    ABORT_MIGRATION,
+    FORCE_COMPLETE,
+)
+
 POLICIES = ('cold_migrate', 'skip', 'fail')
 # The compute API microversion each timeout action needs.
-TIMEOUT_ACTIONS = {'force_complete': '2.22', 'abort': '2.24'}
+TIMEOUT_ACTIONS = {'force_complete': FORCE_COMPLETE, 'abort': ABORT_MIGRATION}
 BLOCK_MIGRATION = ('auto', True, False)
 
+# compute_evacuate's defaults: its argument_spec takes them from here.
 DEFAULTS = {
     'hosts': [],
     # Move only these instances (IDs), and leave their hosts enabled.

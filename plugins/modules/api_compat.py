@@ -65,16 +65,7 @@ options:
 extends_documentation_fragment:
   - openstack.cloud.openstack
   - stackroll.lifecycle.cloud
-attributes:
-  check_mode:
-    description: Reads only; runs the same in check mode.
-    support: full
-  diff_mode:
-    description: Changes nothing, so has no diff.
-    support: none
-  idempotent:
-    description: Changes nothing.
-    support: full
+  - stackroll.lifecycle.read_only
 '''
 
 EXAMPLES = r'''

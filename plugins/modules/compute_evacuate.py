@@ -221,8 +221,11 @@ import time
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
     CloudModule,
     describe_error,
+    ksa_exceptions,
+    sdk_exceptions,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.evacuation import (
+    DEFAULTS,
     MOVED,
     EvacuationActions,
     Evacuation,
@@ -231,17 +234,16 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils.evacuation imp
     select_instances,
     summary_message,
 )
-
-try:
-    from openstack import exceptions as sdk_exceptions
-except ImportError:  # the base class reports the missing SDK
-    sdk_exceptions = None
-
-# Migration records with uuid and integer id (2.59); server migration
-# actions need 2.22 (force complete) and 2.24 (abort).
-_MIGRATIONS_MICROVERSION = '2.59'
-# Asynchronous live migration without the force flag.
-_LIVE_MIGRATE_MICROVERSION = '2.68'
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.nova import (
+    ABORT_MIGRATION,
+    COMPUTE_BINARY,
+    FORCE_COMPLETE,
+    LIVE_MIGRATE,
+    MIGRATION_RECORDS,
+    ServiceNotFound,
+    find_service,
+    update_service,
+)
 
 
 def _server_dict(server):
@@ -250,6 +252,34 @@ def _server_dict(server):
             'power_state': server.power_state,
             'flavor': {k: getattr(server.flavor, k, None) or 0
                        for k in ('vcpus', 'ram', 'disk', 'ephemeral', 'swap')}}
+
+
+def read_providers(placement):
+    """Inventories and usages of each resource provider, by name."""
+    providers = {}
+    for provider in placement.resource_providers():
+        base = '/resource_providers/%s/' % provider.id
+        providers[provider.name] = {key: _placement_read(placement, base + key, key)
+                                    for key in ('inventories', 'usages')}
+    return providers
+
+
+def _placement_read(placement, path, key):
+    """``key`` of placement's answer to GET ``path``."""
+    response = placement.get(path)
+    sdk_exceptions.raise_from_response(response)
+    try:
+        return response.json()[key]
+    except (ValueError, KeyError, TypeError):
+        raise sdk_exceptions.SDKException(
+            "placement's answer to GET %s has no %r" % (path, key)) from None
+
+
+def placement_error(exc):
+    """The failure message when the capacity check cannot read placement."""
+    return ('Nothing was done. The capacity check could not read placement: %s. '
+            'Check that placement runs and that this user may read it, or set '
+            'capacity_check=false to drain without the check.' % describe_error(exc).rstrip('.'))
 
 
 class NovaActions(EvacuationActions):
@@ -262,7 +292,7 @@ class NovaActions(EvacuationActions):
     def _migrations(self, server_id):
         response = self.compute.get(
             '/os-migrations?instance_uuid=%s' % server_id,
-            microversion=_MIGRATIONS_MICROVERSION)
+            microversion=MIGRATION_RECORDS)
         sdk_exceptions.raise_from_response(response)
         return response.json()['migrations']
 
@@ -272,11 +302,10 @@ class NovaActions(EvacuationActions):
 
     def live_migrate(self, server_id, target, block_migration):
         self._remember(server_id)
-        # From 2.34 nova answers at once and runs the pre-checks in the
-        # conductor; openstacksdk asks with 2.30, where the request waits for
-        # them, so a drain would start its migrations one pre-check at a time.
+        # At openstacksdk's 2.30 the request waits for nova's pre-checks, so
+        # a drain would start its migrations one pre-check at a time.
         response = self.compute.post(
-            '/servers/%s/action' % server_id, microversion=_LIVE_MIGRATE_MICROVERSION,
+            '/servers/%s/action' % server_id, microversion=LIVE_MIGRATE,
             json={'os-migrateLive': {'host': target, 'block_migration': block_migration}})
         sdk_exceptions.raise_from_response(response)
 
@@ -308,13 +337,13 @@ class NovaActions(EvacuationActions):
     def force_complete(self, server_id, migration_id):
         response = self.compute.post(
             '/servers/%s/migrations/%s/action' % (server_id, migration_id),
-            json={'force_complete': None}, microversion='2.22')
+            json={'force_complete': None}, microversion=FORCE_COMPLETE)
         sdk_exceptions.raise_from_response(response)
 
     def abort(self, server_id, migration_id):
         response = self.compute.delete(
             '/servers/%s/migrations/%s' % (server_id, migration_id),
-            microversion='2.24')
+            microversion=ABORT_MIGRATION)
         sdk_exceptions.raise_from_response(response)
 
     def servers_on_host(self, host):
@@ -323,25 +352,26 @@ class NovaActions(EvacuationActions):
 
 
 class ComputeEvacuateModule(CloudModule):
+    # The defaults are the engine's (evacuation.DEFAULTS).
     argument_spec = dict(
-        hosts=dict(type='list', elements='str', default=[]),
+        hosts=dict(type='list', elements='str', default=DEFAULTS['hosts']),
         instances=dict(type='list', elements='str'),
-        ignore_missing=dict(type='bool', default=False),
+        ignore_missing=dict(type='bool', default=DEFAULTS['ignore_missing']),
         targets=dict(type='list', elements='str'),
         target_aggregate=dict(),
-        exclude=dict(type='list', elements='str', default=[]),
-        concurrency=dict(type='int', default=4),
-        per_host_concurrency=dict(type='int', default=1),
-        timeout=dict(type='float', default=600),
-        timeout_action=dict(choices=['abort', 'force_complete'], default='abort'),
-        non_live_policy=dict(choices=['cold_migrate', 'skip', 'fail'], default='fail'),
-        retries=dict(type='int', default=5),
-        retry_delay=dict(type='float', default=5),
-        block_migration=dict(type='raw', default='auto'),
-        poll_interval=dict(type='float', default=2),
-        capacity_check=dict(type='bool', default=True),
-        disabled_reason=dict(default='drained by stackroll.lifecycle.compute_evacuate'),
-        enable_on_failure=dict(type='bool', default=False),
+        exclude=dict(type='list', elements='str', default=DEFAULTS['exclude']),
+        concurrency=dict(type='int', default=DEFAULTS['concurrency']),
+        per_host_concurrency=dict(type='int', default=DEFAULTS['per_host_concurrency']),
+        timeout=dict(type='float', default=DEFAULTS['timeout']),
+        timeout_action=dict(choices=['abort', 'force_complete'], default=DEFAULTS['timeout_action']),
+        non_live_policy=dict(choices=['cold_migrate', 'skip', 'fail'], default=DEFAULTS['non_live_policy']),
+        retries=dict(type='int', default=DEFAULTS['retries']),
+        retry_delay=dict(type='float', default=DEFAULTS['retry_delay']),
+        block_migration=dict(type='raw', default=DEFAULTS['block_migration']),
+        poll_interval=dict(type='float', default=DEFAULTS['poll_interval']),
+        capacity_check=dict(type='bool', default=DEFAULTS['capacity_check']),
+        disabled_reason=dict(default=DEFAULTS['disabled_reason']),
+        enable_on_failure=dict(type='bool', default=DEFAULTS['enable_on_failure']),
     )
 
     def run(self):
@@ -365,14 +395,14 @@ class ComputeEvacuateModule(CloudModule):
             return dict(self.results, changed=bool(plan['disable'] or plan['moves']))
 
         for host in plan['disable']:
-            self.set_service(host['host'], disabled_reason=host['disabled_reason'])
+            self.set_service(host['host'], {'status': 'disabled', 'disabled_reason': host['disabled_reason']})
         result = Evacuation(plan, request, actions, time.monotonic, time.sleep,
                             describe_error).run()
         for host in result['hosts']:
             if host['action'] == 'enable':
-                self.set_service(host['host'], enable=True)
+                self.set_service(host['host'], {'status': 'enabled'})
             elif host['disabled_reason'] and not host['drained']:
-                self.set_service(host['host'], disabled_reason=host['disabled_reason'])
+                self.set_service(host['host'], {'status': 'disabled', 'disabled_reason': host['disabled_reason']})
         self.results.update(
             changed=bool(plan['disable']) or any(
                 i['outcome'] in MOVED for i in result['instances']),
@@ -389,7 +419,7 @@ class ComputeEvacuateModule(CloudModule):
         return [{'host': s.host, 'binary': s.binary, 'status': s.status,
                  'state': s.state, 'forced_down': s.is_forced_down,
                  'disabled_reason': s.disabled_reason, 'id': s.id}
-                for s in self.conn.compute.services(binary='nova-compute')]
+                for s in self.conn.compute.services(binary=COMPUTE_BINARY)]
 
     def aggregates(self):
         return {a.name: list(a.hosts or []) for a in self.conn.compute.aggregates()}
@@ -401,23 +431,17 @@ class ComputeEvacuateModule(CloudModule):
                 for server in actions.servers_on_host(host)]
 
     def providers(self):
-        """Inventories and usages of each compute's resource provider."""
-        placement = self.conn.placement
-        providers = {}
-        for provider in placement.resource_providers():
-            base = '/resource_providers/%s' % provider.id
-            inventories = placement.get(base + '/inventories').json()['inventories']
-            usages = placement.get(base + '/usages').json()['usages']
-            providers[provider.name] = {'inventories': inventories, 'usages': usages}
-        return providers
+        try:
+            return read_providers(self.conn.placement)
+        except (sdk_exceptions.SDKException, ksa_exceptions.ClientException) as exc:
+            self.fail_json(msg=placement_error(exc), **self.results_on_failure())
 
-    def set_service(self, host, enable=False, disabled_reason=None):
-        service = next(s for s in self.conn.compute.services(binary='nova-compute')
-                       if s.host == host)
-        if enable:
-            self.conn.compute.enable_service(service)
-        else:
-            self.conn.compute.disable_service(service, disabled_reason=disabled_reason)
+    def set_service(self, host, changes):
+        try:
+            service = find_service(self.conn.compute, host)
+        except ServiceNotFound as exc:
+            self.fail_json(msg=str(exc), **self.results_on_failure())
+        update_service(self.conn.compute, service, changes)
 
 
 def main():

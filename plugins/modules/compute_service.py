@@ -109,7 +109,12 @@ service:
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
     CloudModule,
-    sdk_exceptions,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils.nova import (
+    COMPUTE_BINARY,
+    ServiceNotFound,
+    find_service,
+    update_service,
 )
 
 _RECORD_FIELDS = ('id', 'host', 'binary', 'status', 'state', 'disabled_reason',
@@ -134,7 +139,7 @@ def wanted_changes(record, state=None, disabled_reason=None, forced_down=None):
 class ComputeServiceModule(CloudModule):
     argument_spec = dict(
         host=dict(required=True),
-        binary=dict(default='nova-compute'),
+        binary=dict(default=COMPUTE_BINARY),
         state=dict(choices=['enabled', 'disabled']),
         disabled_reason=dict(),
         forced_down=dict(type='bool'),
@@ -142,7 +147,7 @@ class ComputeServiceModule(CloudModule):
 
     def run(self):
         host, binary = self.params['host'], self.params['binary']
-        service = self.find_service(host, binary)
+        service = self.service_on(host, binary)
         before = {k: service[k] for k in _RECORD_FIELDS}
         changes = wanted_changes(before, self.params['state'],
                                  self.params['disabled_reason'],
@@ -155,33 +160,16 @@ class ComputeServiceModule(CloudModule):
             result['diff'] = {'before': before, 'after': after}
         return result
 
-    def find_service(self, host, binary):
-        services = list(self.conn.compute.services(binary=binary))
-        for service in services:
-            if service.host == host:
-                return service
-        self.fail_json(msg='No %s service on host %r. Known hosts: %s.' % (
-            binary, host, ', '.join(sorted(s.host for s in services)) or 'none'))
+    def service_on(self, host, binary):
+        try:
+            return find_service(self.conn.compute, host, binary)
+        except ServiceNotFound as exc:
+            self.fail_json(msg=str(exc))
 
     def apply(self, service, changes):
-        compute = self.conn.compute
-        if changes.get('status') == 'enabled':
-            compute.enable_service(service)
-        elif 'status' in changes:
-            compute.disable_service(
-                service, disabled_reason=changes.get(
-                    'disabled_reason', service.disabled_reason))
-        elif 'disabled_reason' in changes:
-            # A new reason only: openstacksdk sends the fields that changed,
-            # and nova refuses a reason without a status (400).
-            sdk_exceptions.raise_from_response(compute.put(
-                '/os-services/%s' % service.id, microversion='2.53', json={
-                    'status': 'disabled', 'disabled_reason': changes['disabled_reason']}))
-        if 'is_forced_down' in changes:
-            compute.update_service_forced_down(
-                service, forced=changes['is_forced_down'])
+        update_service(self.conn.compute, service, changes)
         # Return what nova now holds, not what was asked for.
-        fresh = self.find_service(service.host, service.binary)
+        fresh = self.service_on(service.host, service.binary)
         return {k: fresh[k] for k in _RECORD_FIELDS}
 
 

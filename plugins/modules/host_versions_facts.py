@@ -38,18 +38,11 @@ options:
     description: Whether to read the versions of MariaDB, RabbitMQ, Erlang, libvirt and QEMU.
     type: bool
     default: true
+extends_documentation_fragment:
+  - stackroll.lifecycle.read_only
 attributes:
-  check_mode:
-    description: Reads only; runs the same in check mode.
-    support: full
-  diff_mode:
-    description: Changes nothing, so has no diff.
-    support: none
   facts:
     description: Sets the C(stackroll_versions) fact.
-    support: full
-  idempotent:
-    description: Changes nothing.
     support: full
 '''
 

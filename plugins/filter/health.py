@@ -1,0 +1,216 @@
+# Copyright: Contributors to the stackroll.lifecycle project
+# Apache License 2.0 (see LICENSE)
+"""The health judges of RabbitMQ and MariaDB: what the roles' health tasks
+read, turned into sentences that name each problem and what to do.
+
+Each filter is documented in the ``<filter>.yml`` file beside this one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+
+_ALARMS = {
+    'memory': "RabbitMQ's memory alarm is raised on %s, so it blocks every publisher and OpenStack's RPC stalls;"
+              " free memory there, or raise vm_memory_high_watermark",
+    'disk': "RabbitMQ's disk alarm is raised on %s, so it blocks every publisher and OpenStack's RPC stalls;"
+            " free disk space there, or lower disk_free_limit",
+    'file_descriptors': "RabbitMQ's file descriptor alarm is raised on %s: it refuses new connections;"
+                        " raise the open files limit (LimitNOFILE) of rabbitmq-server",
+}
+
+
+def _check(filter_name, name, value, expected, ok):
+    if not ok:
+        raise AnsibleFilterError('%s expects %s as %s, got %r.' % (filter_name, name, expected, value))
+    return value
+
+
+def _whole_number(filter_name, name, value):
+    """An int, or the text of one (what the role's argument spec lets through)."""
+    ok = isinstance(value, (int, str)) and not isinstance(value, bool)
+    try:
+        return int(_check(filter_name, name, value, 'a whole number', ok))
+    except ValueError:
+        raise AnsibleFilterError('%s expects %s as a whole number, got %r.' % (filter_name, name, value)) from None
+
+
+def _strings(filter_name, name, value):
+    return _check(filter_name, name, value, 'a list of strings',
+                  isinstance(value, list) and all(isinstance(item, str) for item in value))
+
+
+def _command_result(filter_name, name, value):
+    return _check(filter_name, name, value, 'the registered result of a command (with rc)',
+                  isinstance(value, Mapping) and isinstance(value.get('rc'), int))
+
+
+def _unique(items):
+    """Once each, in their order."""
+    return list(dict.fromkeys(items))
+
+
+def _truncate(text, length=300, leeway=5):
+    """As Jinja's truncate filter: a text over length + leeway is cut at a word, with '...'."""
+    if len(text) <= length + leeway:
+        return text
+    return text[:length - 3].rsplit(' ', 1)[0] + '...'
+
+
+def _jinja_int(value, default=0):
+    """As Jinja's int filter: '3' and '3.0' are 3, what is no number the default."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return default
+
+
+def _output(result):
+    """What a failed command said, its error first, cut past 300 characters."""
+    return _truncate(('%s' % (result.get('stderr') or result.get('stdout') or '',)).strip())
+
+
+def _json_output(filter_name, result, command, expected_type, expected):
+    try:
+        value = json.loads(result.get('stdout') or '')
+    except ValueError:
+        value = None
+    _check(filter_name, 'the output of ' + command, result.get('stdout'), expected, isinstance(value, expected_type))
+    return value
+
+
+def _alarm_problem(alarm):
+    # An alarm without a resource or node still counts, named as it can be.
+    resource = alarm.get('resource', 'unknown') if isinstance(alarm, Mapping) else 'unknown'
+    node = alarm.get('node', '?') if isinstance(alarm, Mapping) else '?'
+    if resource in _ALARMS:
+        return _ALARMS[resource] % (node,)
+    return "RabbitMQ's %s alarm is raised on %s; clear its cause" % (resource, node)
+
+
+def _queue(value):
+    return _check('rabbitmq_health_problems', 'each queue of rabbitmqctl list_queues', value, '{name, messages, consumers}',
+                  isinstance(value, Mapping) and isinstance(value.get('name'), str)
+                  and all(isinstance(value.get(key), int) and not isinstance(value.get(key), bool) for key in ('messages', 'consumers')))
+
+
+def rabbitmq_health_problems(cluster, queues, host, vhost, ignore_queues, max_messages):
+    """cluster_status result | rabbitmq_health_problems(list_queues result, ...) -> problems, [] if healthy.
+
+    cluster and queues are the registered results of
+    ``rabbitmq-diagnostics cluster_status --formatter json`` and of
+    ``rabbitmqctl list_queues --formatter json name messages consumers``.
+    """
+    name = 'rabbitmq_health_problems'
+    _command_result(name, 'the cluster_status result', cluster)
+    _command_result(name, 'the list_queues result', queues)
+    _check(name, 'host', host, 'a string', isinstance(host, str))
+    _check(name, 'vhost', vhost, 'a string', isinstance(vhost, str))
+    try:
+        ignored = [re.compile(pattern) for pattern in _strings(name, 'ignore_queues', ignore_queues)]
+    except re.error as e:
+        raise AnsibleFilterError('%s: ignore_queues holds an invalid regular expression: %s' % (name, e)) from None
+    limit = _whole_number(name, 'max_messages', max_messages)
+
+    problems = []
+    if cluster['rc'] != 0:
+        problems.append('RabbitMQ on %s does not answer; start it or check its node: %s' % (host, _output(cluster)))
+        status = {}
+    else:
+        status = _json_output(name, cluster, 'rabbitmq-diagnostics cluster_status', dict, 'a JSON object')
+    running = status.get('running_nodes', [])
+    for member in _unique(m for m in status.get('disk_nodes', []) + status.get('ram_nodes', []) if m not in running):
+        problems.append('RabbitMQ cluster member %s is not running; start it, or remove it with rabbitmqctl forget_cluster_node'
+                        ' if it is gone' % (member,))
+    partitions = status.get('partitions', {})
+    if len(partitions) > 0:
+        problems.append('RabbitMQ has network partitions (%s); restart the nodes of the minority side so they rejoin'
+                        % (json.dumps(partitions),))
+    problems.extend(_alarm_problem(alarm) for alarm in status.get('alarms', []))
+
+    if queues['rc'] != 0:
+        # Only worth saying when the node answers at all.
+        if cluster['rc'] == 0:
+            problems.append('Could not list the queues of RabbitMQ on %s: %s' % (host, _output(queues)))
+        queue_list = []
+    else:
+        queue_list = [_queue(queue) for queue in _json_output(name, queues, 'rabbitmqctl list_queues', list, 'a JSON list')]
+    # By name, ignoring case.
+    judged = sorted((queue for queue in queue_list if not any(pattern.search(queue['name']) for pattern in ignored)),
+                    key=lambda queue: queue['name'].lower())
+    # A queue nobody reads is named once, with its backlog.
+    for queue in judged:
+        if queue['consumers'] == 0:
+            problems.append('RabbitMQ queue %s (vhost %s, %s messages) has no consumer; start the service that reads it,'
+                            ' or delete the queue (rabbitmqctl delete_queue) if that service is gone'
+                            % (queue['name'], vhost, queue['messages']))
+    for queue in judged:
+        if queue['consumers'] > 0 and queue['messages'] > limit:
+            problems.append('RabbitMQ queue %s (vhost %s) holds %s messages, over %s; its consumers do not keep up:'
+                            ' check the services that read it' % (queue['name'], vhost, queue['messages'], limit))
+    return problems
+
+
+def mariadb_health_problems(tables, wsrep, host, databases, cluster_size):
+    """table count result | mariadb_health_problems(wsrep result, ...) -> problems, [] if healthy.
+
+    tables is the registered result of a mysql_query whose rows name each
+    database with tables (``name``); wsrep that of ``SHOW GLOBAL VARIABLES
+    LIKE 'wsrep_on'`` and ``SHOW GLOBAL STATUS LIKE 'wsrep_%'``, possibly
+    skipped.
+    """
+    name = 'mariadb_health_problems'
+    for what, result in (('the table count result', tables), ('the replication status result', wsrep)):
+        _check(name, what, result, 'a registered mysql_query result', isinstance(result, Mapping)
+               and isinstance(result.get('query_result', []), list))
+    _check(name, 'host', host, 'a string', isinstance(host, str))
+    _strings(name, 'databases', databases)
+    size = _whole_number(name, 'cluster_size', cluster_size)
+
+    if 'query_result' not in tables:
+        return ['MariaDB on %s does not answer; start it or check its log: %s' % (host, tables.get('msg', ''))]
+    found = [row['name'] for row in (tables['query_result'][0] if tables['query_result'] else [])]
+    problems = ['MariaDB on %s has no tables in database %s; deploy the service that owns it, or restore it' % (host, database)
+                for database in _unique(d for d in databases if d not in found)]
+
+    status = {}
+    if 'query_result' not in wsrep:
+        problems.append('Could not read the replication status of MariaDB on %s: %s' % (host, wsrep.get('msg', '')))
+    else:
+        for rows in wsrep['query_result']:
+            status.update((row['Variable_name'], row['Value']) for row in rows)
+    # Without Galera, the wsrep status means nothing.
+    if status.get('wsrep_on', 'OFF') != 'ON':
+        return problems
+    where = "MariaDB's Galera cluster, seen from %s," % (host,)
+    if _jinja_int(status.get('wsrep_cluster_size', 0)) != size:
+        problems.append('%s has %s members, not %s (mariadb_health_cluster_size); bring missing nodes back (they rejoin by'
+                        ' state transfer), or set mariadb_health_cluster_size to the database hosts there are'
+                        % (where, status.get('wsrep_cluster_size', 'no'), size))
+    if status.get('wsrep_cluster_status', '') != 'Primary':
+        problems.append('%s is not Primary (%s): it lost quorum and refuses writes; restore the network between the nodes,'
+                        ' or bootstrap the most advanced node (pc.bootstrap=YES)' % (where, status.get('wsrep_cluster_status', 'unknown')))
+    if status.get('wsrep_local_state_comment', '') != 'Synced':
+        problems.append('MariaDB on %s is %s in its Galera cluster, not Synced; wait for its state transfer to finish'
+                        % (host, status.get('wsrep_local_state_comment', 'unknown')))
+    if status.get('wsrep_ready', '') != 'ON':
+        problems.append('MariaDB on %s has wsrep_ready %s: it refuses queries until it is back in a Primary component'
+                        % (host, status.get('wsrep_ready', 'unknown')))
+    return problems
+
+
+class FilterModule:
+    """stackroll.lifecycle's health filters."""
+
+    def filters(self):
+        return {
+            'rabbitmq_health_problems': rabbitmq_health_problems,
+            'mariadb_health_problems': mariadb_health_problems,
+        }
