@@ -176,6 +176,11 @@ build-check: venv
 	# AWX: ansible-builder must find the collection's own dependencies. (grep
 	# reads it all: with -q it would stop early and break the pipe.)
 	$(VENV)/bin/ansible-builder introspect --sanitize $(BUILD)/galaxy/installed | grep openstacksdk >/dev/null
+	# The execution environment's build context (no base image can be pulled
+	# here, so it is not built): it carries the tested pins and system packages.
+	$(VENV)/bin/ansible-builder create -f ee/execution-environment.yml -c $(BUILD)/ee >/dev/null
+	cmp meta/ee-requirements.txt $(BUILD)/ee/_build/requirements.txt
+	cmp meta/ee-bindep.txt $(BUILD)/ee/_build/bindep.txt
 
 # One scenario (SCENARIO, by default the gate's) on the lab: it makes the
 # lab, deploys, verifies and removes it.

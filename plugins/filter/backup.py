@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils import backup
+from ansible_collections.stackroll.lifecycle.plugins.module_utils import _backup
 
 
 def _rows(value, name):
@@ -25,19 +25,19 @@ def backup_count_query(tables, database):
     """['instances', ...] | backup_count_query('nova') -> SQL."""
     if not isinstance(tables, list):
         raise AnsibleFilterError('backup_count_query expects a list of tables, got %r.' % (tables,))
-    return backup.count_query(database, tables)
+    return _backup.count_query(database, tables)
 
 
 def backup_row_ranges(before, after):
     """rows before | backup_row_ranges(rows after) -> {table: [low, high]}."""
-    return backup.row_ranges(_rows(before, 'backup_row_ranges'), _rows(after, 'backup_row_ranges'))
+    return _backup.row_ranges(_rows(before, 'backup_row_ranges'), _rows(after, 'backup_row_ranges'))
 
 
 def backup_row_mismatches(counted, ranges, database):
     """restored rows | backup_row_mismatches(ranges, 'nova') -> messages."""
     if not isinstance(ranges, dict):
         raise AnsibleFilterError('backup_row_mismatches expects ranges {table: [low, high]}, got %r.' % (ranges,))
-    return backup.row_mismatches(ranges, _rows(counted, 'backup_row_mismatches'), database)
+    return _backup.row_mismatches(ranges, _rows(counted, 'backup_row_mismatches'), database)
 
 
 def backup_expired(paths, keep, current):
@@ -46,7 +46,7 @@ def backup_expired(paths, keep, current):
         raise AnsibleFilterError('backup_expired expects a list of paths, got %r.' % (paths,))
     if int(keep) < 1:
         raise AnsibleFilterError('backup_expired keeps at least one backup, not %r.' % (keep,))
-    return backup.expired(paths, keep, current)
+    return _backup.expired(paths, keep, current)
 
 
 class FilterModule:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils import (
-    upgrade_report as upgrade_report_module,
+    _upgrade_report as upgrade_report_module,
 )
 
 

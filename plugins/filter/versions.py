@@ -11,7 +11,12 @@ import functools
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils import versions
+from ansible_collections.stackroll.lifecycle.plugins.module_utils import (
+    _microversions,
+    _package_releases,
+    _upgrade_paths,
+    _version_skew,
+)
 
 
 def _plain_errors(function):
@@ -33,9 +38,9 @@ def release_of(version, name=None, default=_FAIL):
     """'34.0.0' | release_of('nova') -> '2026.2'."""
     try:
         if name is None:
-            return versions.release_of(version)
-        return versions.release_of(name, version)
-    except versions.UnknownVersion:
+            return _package_releases.release_of(version)
+        return _package_releases.release_of(name, version)
+    except _package_releases.UnknownVersion:
         if default is _FAIL:
             raise
         return default
@@ -44,13 +49,13 @@ def release_of(version, name=None, default=_FAIL):
 @_plain_errors
 def version_of(service, series):
     """'nova' | version_of('2026.2') -> '34.0.0'."""
-    return versions.version_of(service, series)
+    return _package_releases.version_of(service, series)
 
 
 @_plain_errors
 def microversion_compare(version, other):
     """'2.9' | microversion_compare('2.10') -> -1."""
-    return versions.compare_microversions(version, other)
+    return _microversions.compare_microversions(version, other)
 
 
 @_plain_errors
@@ -59,19 +64,19 @@ def microversion_sort(values, reverse=False):
     if isinstance(values, (str, bytes)) or not hasattr(values, '__iter__'):
         raise AnsibleFilterError('microversion_sort expects a list, got %r.'
                                  % (values,))
-    return versions.sort_microversions(list(values), reverse=bool(reverse))
+    return _microversions.sort_microversions(list(values), reverse=bool(reverse))
 
 
 @_plain_errors
 def upgrade_path(current, target, skip_level=True):
     """'2025.1' | upgrade_path('2026.2') -> the steps, in order."""
-    return versions.upgrade_path(current, target, skip_level=bool(skip_level))
+    return _upgrade_paths.upgrade_path(current, target, skip_level=bool(skip_level))
 
 
 @_plain_errors
 def upgrade_check(current, target):
     """'2025.1' | upgrade_check('2026.1') -> {'ok': true, 'msg': ...}."""
-    ok, msg = versions.check_upgrade(current, target)
+    ok, msg = _upgrade_paths.check_upgrade(current, target)
     return {'ok': ok, 'msg': msg}
 
 
@@ -82,7 +87,7 @@ def version_skew(hosts, compute_report=None):
         raise AnsibleFilterError('version_skew expects a mapping of host to '
                                  'its stackroll_versions fact, got %r.'
                                  % (hosts,))
-    return versions.version_skew(hosts, compute_report)
+    return _version_skew.version_skew(hosts, compute_report)
 
 
 class FilterModule:

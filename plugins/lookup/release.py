@@ -85,7 +85,7 @@ import copy
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._release_data import (
     UnknownRelease,
     release,
 )

@@ -151,23 +151,25 @@ changes:
     - {service: compute, change: added, what: microversions, detail: '2.104'}
 '''
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.api_versions import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._access_log_profiles import (
+    profile_from_access_log,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_discovery import (
     gather_served,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
-    CloudModule,
-)
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases import (
-    UnknownRelease,
-    release,
-    series_named,
-)
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.versions import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
     ProfileError,
     check_profile,
     diff_served,
-    profile_from_access_log,
     validate_profile,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._cloud import (
+    CloudModule,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._release_data import (
+    UnknownRelease,
+    release,
+    series_named,
 )
 
 try:

@@ -158,14 +158,18 @@ compute_report_error:
   type: str
 '''
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.api_versions import (
-    compute_service_records,
-    compute_services_report,
-    controller_release_of,
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_discovery import (
     gather_served,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._cloud import (
     CloudModule,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._nova import (
+    compute_service_records,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._nova_service_versions import (
+    compute_report_from_records,
+    controller_release_of,
 )
 
 
@@ -182,7 +186,7 @@ class ApiVersionsInfoModule(CloudModule):
         if 'compute' in result['served'] and self.params['compute_services']:
             controller = (self.params['controller_release']
                           or controller_release_of(result['served']['compute']))
-            records, report, error = compute_services_report(
+            records, report, error = compute_report_from_records(
                 compute_service_records(self.conn),
                 self.params['compute_releases'], controller)
             result.update(compute_services=records, compute_report=report)

@@ -218,23 +218,31 @@ timeout_action:
 
 import time
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._cloud import (
     CloudModule,
     describe_error,
     ksa_exceptions,
     sdk_exceptions,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.evacuation import (
-    DEFAULTS,
-    MOVED,
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_actions import (
     EvacuationActions,
-    Evacuation,
-    normalize_request,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_plan import (
     plan_evacuation,
     select_instances,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_report import (
+    MOVED,
     summary_message,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.nova import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_request import (
+    DEFAULTS,
+    normalize_request,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_run import (
+    Evacuation,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._nova import (
     ABORT_MIGRATION,
     COMPUTE_BINARY,
     FORCE_COMPLETE,

@@ -107,10 +107,10 @@ service:
       type: str
 '''
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._cloud import (
     CloudModule,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.nova import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._nova import (
     COMPUTE_BINARY,
     ServiceNotFound,
     find_service,

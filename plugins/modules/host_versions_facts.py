@@ -99,7 +99,7 @@ import socket
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.versions import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._package_releases import (
     release_of,
     service_of,
 )

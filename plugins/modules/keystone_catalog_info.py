@@ -59,7 +59,7 @@ keystone:
       elements: dict
 '''
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import CloudModule
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._cloud import CloudModule
 
 
 class KeystoneCatalogInfoModule(CloudModule):

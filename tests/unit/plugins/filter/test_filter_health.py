@@ -60,7 +60,7 @@ def test_a_healthy_rabbitmq_has_no_problem():
     assert rabbitmq(read_queues=listed) == []
 
 
-def test_a_node_that_does_not_answer_is_one_problem():
+def test_a_rabbitmq_node_that_does_not_answer_is_one_problem():
     down = command(rc=69, stdout='', stderr='\nError: unable to perform an operation on node rabbit@ctl1.\n')
     assert rabbitmq(down, command(rc=69, stderr='Error')) == [
         'RabbitMQ on ctl1 does not answer; start it or check its node:'
@@ -207,7 +207,7 @@ def test_without_galera_its_status_is_not_judged():
     assert mariadb(read_wsrep={'changed': False, 'query_result': [[], []]}) == []
 
 
-def test_a_node_that_does_not_answer_is_one_problem():
+def test_a_mariadb_that_does_not_answer_is_one_problem():
     down = {'failed': True, 'msg': "unable to connect to database: (2002, \"Can't connect to local server\")"}
     skipped = {'changed': False, 'skipped': True, 'skip_reason': 'Conditional result was False'}
     assert mariadb(down, skipped) == [

@@ -9,7 +9,7 @@ from ansible.errors import AnsibleLookupError
 from ansible_collections.stackroll.lifecycle.plugins.lookup.release import (
     LookupModule,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._release_data import (
     RELEASES,
 )
 

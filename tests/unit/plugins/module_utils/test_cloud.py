@@ -10,42 +10,20 @@ from keystoneauth1 import exceptions as ksa_exceptions
 from openstack import exceptions as sdk_exceptions
 from openstack.config import loader
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.cloud import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._cloud import (
     cloud_selection_error,
     describe_error,
 )
 
-CLOUDS = """
-clouds:
-  lab:
-    auth: {auth_url: http://127.0.0.1:5000/v3, username: admin, password: x,
-           project_name: admin, user_domain_name: Default,
-           project_domain_name: Default}
-  prod:
-    auth: {auth_url: http://127.0.0.1:5001/v3, username: admin, password: y,
-           project_name: admin, user_domain_name: Default,
-           project_domain_name: Default}
-"""
-
-
 @pytest.fixture(name='config_env')
-def _config_env(tmp_path, monkeypatch):
-    """A real openstacksdk config that only sees our clouds.yaml."""
-    for var in ('OS_CLOUD', 'OS_CLIENT_CONFIG_FILE', 'OS_AUTH_URL',
-                'OS_USERNAME', 'OS_PASSWORD', 'OS_CLOUD_NAME'):
-        monkeypatch.delenv(var, raising=False)
-    path = tmp_path / 'clouds.yaml'
-    path.write_text(CLOUDS)
-    monkeypatch.setattr(loader, 'CONFIG_FILES', [str(tmp_path / 'none.yaml')])
-    monkeypatch.setattr(loader, 'SECURE_FILES', [])
-    monkeypatch.setattr(loader, 'VENDOR_FILES', [])
-
+def _config_env(clouds_yaml, monkeypatch):
+    """make(os_cloud, use_file): an openstacksdk config over clouds_yaml."""
     def make(os_cloud=None, use_file=True):
         if os_cloud:
             monkeypatch.setenv('OS_CLOUD', os_cloud)
         if use_file:
-            monkeypatch.setenv('OS_CLIENT_CONFIG_FILE', str(path))
-        return loader.OpenStackConfig(), path
+            monkeypatch.setenv('OS_CLIENT_CONFIG_FILE', str(clouds_yaml))
+        return loader.OpenStackConfig(), clouds_yaml
     return make
 
 

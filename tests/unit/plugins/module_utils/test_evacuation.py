@@ -9,29 +9,39 @@ import json
 
 import pytest
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.evacuation import (
-    DEFAULTS,
-    Evacuation,
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_actions import (
     EvacuationActions,
     backoff_delay,
-    check_capacity,
     classify_error,
-    classify_servers,
-    eligible_targets,
     error_kind,
+    verify_move,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_capacity import (
+    check_capacity,
     flavor_resources,
     free_capacity,
-    host_actions,
     instance_resources,
     move_order,
-    normalize_request,
+    shortfall_text,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_plan import (
+    classify_servers,
+    eligible_targets,
     plan_evacuation,
     scheduler_picks_targets,
     select_instances,
-    shortfall_text,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_report import (
+    host_actions,
     summary_message,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_request import (
+    DEFAULTS,
+    normalize_request,
     validate_request,
-    verify_move,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_run import (
+    Evacuation,
 )
 
 # --- facts ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.nova import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._nova import (
     SERVICE_UPDATE,
     ServiceNotFound,
     find_service,

@@ -9,7 +9,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.stackroll.lifecycle.plugins.filter.upgrade import (
     FilterModule,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.upgrade_report import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._upgrade_report import (
     build_report,
     lagging,
 )

@@ -11,13 +11,13 @@ from ansible_collections.stackroll.lifecycle.plugins.modules.api_compat import (
     release_served,
     unmet_message,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases import (
-    RELEASES,
-    series_named,
-)
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.versions import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
     ProfileError,
     check_profile,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._release_data import (
+    RELEASES,
+    series_named,
 )
 
 

@@ -15,7 +15,7 @@ from ansible_collections.stackroll.lifecycle.plugins.modules.compute_evacuate im
     placement_error,
     read_providers,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.evacuation import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_request import (
     DEFAULTS,
 )
 

@@ -12,27 +12,19 @@ The one home of the gathering code that ``api_versions_info`` and
 - :func:`version_entries` and :func:`served_from_entries`: a version
   document (nova's, placement's, keystone's ``values`` wrapping, glance's
   and neutron's lists, or a versioned endpoint's single ``version``) to the
-  ``served`` shape of ``module_utils.versions.check_profile``;
-- :func:`compute_services_report`: nova's service records with the service
-  versions the API does not give, from the releases the hosts run.
+  ``served`` shape of ``_api_profiles.check_profile``.
 
-:func:`gather_served` and :func:`compute_service_records` are what talks to
-the cloud, through the connection's keystoneauth session.
+:func:`gather_served` is what talks to the cloud, through the connection's
+keystoneauth session.
 """
 
 from __future__ import annotations
 
 import re
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases import (
-    RELEASES,
-    series_named,
-)
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.versions import (
-    compute_service_report,
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._microversions import (
     microversion_key,
     parse_api_version,
-    series_list,
 )
 
 try:  # the module reports a missing SDK itself
@@ -224,79 +216,3 @@ def gather_served(conn):
         'endpoints': endpoints,
         'absent': [s for s in CORE_SERVICES if s not in endpoints],
     }
-
-
-# --- nova services -----------------------------------------------------------
-
-_SERVICE_FIELDS = ('host', 'binary', 'state', 'status', 'is_forced_down',
-                   'availability_zone', 'disabled_reason', 'updated_at')
-
-
-def compute_service_records(conn):
-    """nova's service records (os-services) as plain dicts."""
-    records = []
-    for service in conn.compute.services():
-        record = dict((field, service[field]) for field in _SERVICE_FIELDS)
-        record['forced_down'] = bool(record.pop('is_forced_down'))
-        records.append(record)
-    return sorted(records, key=lambda r: (r['binary'] or '', r['host'] or ''))
-
-
-def controller_release_of(served_compute):
-    """The release whose nova serves the microversion range of
-    ``served_compute`` (the served shape of 'compute'); None when no release
-    or several (2025.1 and 2025.2 both end at 2.100) do."""
-    if not served_compute:
-        return None
-    span = (served_compute.get('min_version'), served_compute.get('max_version'))
-    matches = [s for s in series_list()
-               if (RELEASES[s]['apis']['compute']['min_version'],
-                   RELEASES[s]['apis']['compute']['max_version']) == span]
-    return matches[0] if len(matches) == 1 else None
-
-
-def compute_services_report(records, compute_releases=None,
-                            controller_release=None):
-    """nova's compute services with their service versions, and what nova
-    makes of them (``module_utils.versions.compute_service_report``).
-
-    nova's API does not expose a service's version, so it comes from
-    ``compute_releases`` (host -> the series of nova installed there, as
-    ``host_versions_facts`` reports it) through the release map.  Returns
-    ``(records, report, error)``: each nova-compute record gains ``release``
-    and ``version`` (None when unknown); ``report`` is None, and ``error``
-    says why, when a compute's release or the controllers' release is
-    unknown.
-    """
-    compute_releases = compute_releases or {}
-    computes, unknown = [], []
-    for record in records:
-        if record['binary'] != 'nova-compute':
-            continue
-        series = series_named(compute_releases.get(record['host']))
-        record['release'] = series
-        record['version'] = (RELEASES[series]['nova_service_version']
-                             if series in RELEASES else None)
-        if record['version'] is None:
-            unknown.append(record['host'])
-        else:
-            computes.append({'host': record['host'],
-                             'version': record['version'],
-                             'forced_down': record['forced_down']})
-    if unknown:
-        return records, None, (
-            'No nova release known for compute host(s) %s: nova does not '
-            'expose service versions through its API; pass compute_releases '
-            '(host -> series, from host_versions_facts).'
-            % ', '.join(sorted(unknown)))
-    controllers = series_named(controller_release)
-    if controllers is None:
-        return records, None, (
-            'The release of the nova controllers is unknown (%s); set '
-            'controller_release to one of %s.'
-            % ('not given, and the compute API range fits no single release'
-               if controller_release is None else repr(controller_release),
-               ', '.join(series_list())))
-    report = compute_service_report(computes, controllers)
-    report['controller_release'] = controllers
-    return records, report, None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.evacuation import MOVED
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_report import MOVED
 
 # Phases in their order, and the steps each is made of.
 PHASES = (

@@ -1,25 +1,23 @@
 # Copyright: Contributors to the stackroll.lifecycle project
 # Apache License 2.0 (see LICENSE)
-"""Version documents to the served shape, the catalog, nova's services."""
+"""Version documents to the served shape, and the catalog's endpoints."""
 from __future__ import annotations
 
 import pytest
 from keystoneauth1 import exceptions as ksa_exceptions
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils import api_versions
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.api_versions import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils import _api_discovery
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_discovery import (
     catalog_endpoints,
-    compute_services_report,
-    controller_release_of,
     served_from_entries,
     unversioned_url,
     version_entries,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.releases import (
-    RELEASES,
-)
-from ansible_collections.stackroll.lifecycle.plugins.module_utils.versions import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
     diff_served,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._release_data import (
+    RELEASES,
 )
 
 # The documents the 2026.2 services answer at their roots (shapes read from
@@ -208,7 +206,7 @@ class FakeSession:
 ])
 def test_probe(answers, root, ids, error):
     url = list(answers)[-1]
-    found_root, entries, found_error = api_versions._probe(
+    found_root, entries, found_error = _api_discovery._probe(
         FakeSession(answers), url)
     assert (found_root, [e['id'] for e in entries], found_error) == (
         root, ids, error)
@@ -216,63 +214,5 @@ def test_probe(answers, root, ids, error):
 
 def test_probe_asks_a_root_endpoint_once():
     session = FakeSession({'http://c:8778/': FakeResponse(500, None)})
-    api_versions._probe(session, 'http://c:8778/')
+    _api_discovery._probe(session, 'http://c:8778/')
     assert session.asked == ['http://c:8778/']
-
-
-def _record(host, binary='nova-compute', forced_down=False):
-    return {'host': host, 'binary': binary, 'forced_down': forced_down,
-            'state': 'up', 'status': 'enabled'}
-
-
-@pytest.mark.parametrize('releases, controller, pin, versions', [
-    ({'cmp1': '2026.2', 'cmp2': '2026.2'}, '2026.2', '6.5', [74, 74]),
-    ({'cmp1': '2026.1', 'cmp2': 2026.2}, '2026.2', '6.5', [72, 74]),
-    ({'cmp1': 'epoxy', 'cmp2': 'epoxy'}, 'flamingo', '6.4', [68, 68]),
-    # too old for the controllers: no pin
-    ({'cmp1': '2025.1', 'cmp2': '2026.2'}, '2026.2', None, [68, 74]),
-])
-def test_compute_services_report(releases, controller, pin, versions):
-    records = [_record('cmp1'), _record('cmp2'), _record('ctl1', 'nova-conductor')]
-    records, report, error = compute_services_report(records, releases,
-                                                     controller)
-    assert error is None
-    assert [r['version'] for r in records if r['binary'] == 'nova-compute'] \
-        == versions
-    assert 'version' not in records[2]
-    assert report['rpc_pin'] == pin
-    assert report['controller_release'] == {'flamingo': '2025.2'}.get(
-        controller, controller)
-
-
-def test_compute_services_report_without_releases_says_what_to_pass():
-    records, report, error = compute_services_report(
-        [_record('cmp1'), _record('cmp2')], {'cmp1': '2026.2'}, '2026.2')
-    assert report is None
-    assert records[1]['version'] is None
-    assert 'compute host(s) cmp2' in error and 'compute_releases' in error
-
-
-def test_compute_services_report_needs_the_controllers_release():
-    _records, report, error = compute_services_report(
-        [_record('cmp1')], {'cmp1': '2026.2'}, None)
-    assert report is None
-    assert 'set controller_release' in error
-
-
-def test_compute_services_report_leaves_forced_down_computes_out():
-    records = [_record('cmp1'), _record('cmp2', forced_down=True)]
-    _records, report, _error = compute_services_report(
-        records, {'cmp1': '2026.2', 'cmp2': '2026.1'}, '2026.2')
-    assert (report['min_version'], report['mixed']) == (74, False)
-
-
-@pytest.mark.parametrize('served, series', [
-    ({'min_version': '2.1', 'max_version': '2.104'}, '2026.2'),
-    ({'min_version': '2.1', 'max_version': '2.103'}, '2026.1'),
-    ({'min_version': '2.1', 'max_version': '2.100'}, None),  # 2025.1 or .2
-    ({'min_version': '2.1', 'max_version': '2.200'}, None),
-    (None, None),
-])
-def test_controller_release_of(served, series):
-    assert controller_release_of(served) == series

@@ -3,10 +3,10 @@
 """nova's compute API as the modules call it.
 
 The microversions the collection asks for, named by what they enable, and
-nova's service records: found by host and binary, enabled, disabled and
-forced down. ``compute_service`` and ``compute_evacuate`` both use them; the
-evacuation engine takes its microversions from here too, so this file
-imports without openstacksdk.
+nova's service records: listed, found by host and binary, enabled, disabled
+and forced down. ``compute_service``, ``compute_evacuate`` and
+``api_versions_info`` use them; the evacuation engine takes its
+microversions from here too, so this file imports without openstacksdk.
 """
 
 from __future__ import annotations
@@ -30,9 +30,22 @@ LIVE_MIGRATE = '2.68'
 
 COMPUTE_BINARY = 'nova-compute'
 
+_SERVICE_FIELDS = ('host', 'binary', 'state', 'status', 'is_forced_down',
+                   'availability_zone', 'disabled_reason', 'updated_at')
+
 
 class ServiceNotFound(LookupError):
     """No service of that binary on that host; the message lists known hosts."""
+
+
+def compute_service_records(conn):
+    """nova's service records (os-services) as plain dicts."""
+    records = []
+    for service in conn.compute.services():
+        record = dict((field, service[field]) for field in _SERVICE_FIELDS)
+        record['forced_down'] = bool(record.pop('is_forced_down'))
+        records.append(record)
+    return sorted(records, key=lambda r: (r['binary'] or '', r['host'] or ''))
 
 
 def find_service(compute, host, binary=COMPUTE_BINARY):

@@ -10,7 +10,7 @@ read it through the ``stackroll.lifecycle.release``
 lookup; modules and filters import it.
 
 Each release also says what its APIs serve (``apis``, the shape
-``module_utils.versions.check_profile`` takes: API versions, microversion
+``_api_profiles.check_profile`` takes: API versions, microversion
 range, deprecated versions) and nova's compute service version
 (``nova_service_version``) with the oldest compute its controllers accept
 (``nova_oldest_compute``).  The values were read from the pinned packages'
@@ -134,6 +134,21 @@ def release(name):
     raise UnknownRelease('Unknown OpenStack release %r. Known releases: %s.'
                          % (name, ', '.join('%s (%s)' % (s, e['codename'])
                                             for s, e in RELEASES.items())))
+
+
+def series_key(series):
+    """A sort key for series: 2025.2 < 2026.1."""
+    return tuple(int(part) for part in series.split('.'))
+
+
+def series_list():
+    """The series of the map, oldest first."""
+    return sorted(RELEASES, key=series_key)
+
+
+def series_label(series):
+    """'2026.2 (hibiscus)'."""
+    return '%s (%s)' % (series, RELEASES[series]['codename'])
 
 
 def series_named(name):
