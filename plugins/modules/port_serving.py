@@ -117,9 +117,9 @@ elapsed:
 import http.client
 import time
 import urllib.error
-import urllib.request
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.urls import ConnectionError as UrlsConnectionError, open_url
 
 TCP_TABLES = ('/proc/net/tcp', '/proc/net/tcp6')
 _LISTEN = '0A'  # the kernel's TCP_LISTEN state, in hex
@@ -154,12 +154,12 @@ def count_listeners(port, tables=TCP_TABLES):
 def answers(url, timeout):
     """Whether ``url`` answers: any HTTP status below 500."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout):
-            return True
+        open_url(url, timeout=timeout).close()
+        return True
     except urllib.error.HTTPError as error:
         error.close()
         return error.code < 500
-    except (OSError, http.client.HTTPException):
+    except (OSError, http.client.HTTPException, UrlsConnectionError):
         return False
 
 

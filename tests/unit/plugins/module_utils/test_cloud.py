@@ -15,6 +15,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._cloud import 
     describe_error,
 )
 
+
 @pytest.fixture(name='config_env')
 def _config_env(clouds_yaml, monkeypatch):
     """make(os_cloud, use_file): an openstacksdk config over clouds_yaml."""
