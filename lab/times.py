@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Where the test gate's time goes.
 
-    times.py run FILE NAME -- COMMAND...   run COMMAND, note NAME's wall time and exit code in FILE
-    times.py show FILE                     the parts, each scenario's steps and sections, the slowest tasks
+    times.py run [--beside] FILE NAME -- COMMAND...
+                       run COMMAND, note NAME's wall time and exit code in FILE
+                       (--beside: it runs beside the other parts, not in the total)
+    times.py show FILE the parts, each scenario's steps and sections, the slowest
+                       tasks, and what failed
 
 FILE holds JSON lines: `part` rows written here (sanity, units, a scenario,
 ...) and `run` rows that the lab_times callback writes for each
@@ -35,7 +38,7 @@ def append(path, row):
         handle.write(json.dumps(row) + "\n")
 
 
-def run(path, name, command):
+def run(path, name, command, beside=False):
     """Run command, note its wall time and exit code as part `name`, return the code."""
     start = time.monotonic()
     try:
@@ -43,7 +46,10 @@ def run(path, name, command):
     except OSError as exc:
         print(f"times.py: cannot run {command[0]}: {exc}", file=sys.stderr)
         rc = 127
-    append(path, {"kind": "part", "name": name, "seconds": round(time.monotonic() - start, 1), "rc": rc})
+    row = {"kind": "part", "name": name, "seconds": round(time.monotonic() - start, 1), "rc": rc}
+    if beside:
+        row["beside"] = True
+    append(path, row)
     return rc
 
 
@@ -51,27 +57,40 @@ def _status(rc):
     return "" if rc == 0 else "  FAILED"
 
 
+def _where(run_row):
+    return f"{run_row['scenario']}/{run_row['step']}" + (f" (in {run_row['parent']})" if run_row["parent"] else "")
+
+
 def report(rows, top=TOP_TASKS):
     """The summary as lines of text."""
     lines = ["Where the time went (wall seconds):"]
     runs = [r for r in rows if r.get("kind") == "run"]
+    parts = [r for r in rows if r.get("kind") == "part"]
     total = 0.0
-    for part in (r for r in rows if r.get("kind") == "part"):
-        total += part["seconds"]
-        lines.append(f"  {part['name']:<44}{part['seconds']:>9.1f}{_status(part['rc'])}")
+    for part in parts:
+        name = part["name"] + (" (beside)" if part.get("beside") else "")
+        total += 0.0 if part.get("beside") else part["seconds"]
+        lines.append(f"  {name:<44}{part['seconds']:>9.1f}{_status(part['rc'])}")
         scenario = part["name"].split(" ", 1)[1] if part["name"].startswith("scenario ") else None
         for step in (r for r in runs if scenario is not None and r["scenario"] == scenario and not r["parent"]):
             lines.append(f"    {step['step']:<42}{step['seconds']:>9.1f}{_status(step['rc'])}")
             if len(step["sections"]) > 1:
                 for section in step["sections"]:
                     lines.append(f"      {section['file']:<40}{section['seconds']:>9.1f}")
-    lines.append(f"  {'total':<44}{total:>9.1f}")
+    label = "total, without the parts beside" if any(part.get("beside") for part in parts) else "total"
+    lines.append(f"  {label:<44}{total:>9.1f}")
     tasks = sorted(((task, r) for r in runs for task in r["tasks"]), key=lambda pair: -pair[0]["seconds"])
     if tasks:
         lines.append(f"The {min(top, len(tasks))} slowest tasks of the scenarios:")
         for task, r in tasks[:top]:
-            where = f"{r['scenario']}/{r['step']}" + (f" (in {r['parent']})" if r["parent"] else "")
-            lines.append(f"  {task['seconds']:>7.1f}  {where:<22} {task['name']}  [{task['path']}]")
+            lines.append(f"  {task['seconds']:>7.1f}  {_where(r):<22} {task['name']}  [{task['path']}]")
+    failed = [r for r in runs if r.get("failures")]
+    if failed and any(part["rc"] != 0 for part in parts):
+        lines.append("What failed, the last failures of each failed playbook run:")
+        for r in failed:
+            for failure in r["failures"]:
+                lines.append(f"  {_where(r)}  {failure['host']}: {failure['task']}  [{failure['path']}]")
+                lines.append(f"      {failure['message']}")
     return lines
 
 
@@ -79,6 +98,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run_parser = sub.add_parser("run")
+    run_parser.add_argument("--beside", action="store_true")
     run_parser.add_argument("file")
     run_parser.add_argument("name")
     run_parser.add_argument("argv", nargs=argparse.REMAINDER)
@@ -89,7 +109,7 @@ def main(argv=None):
         command = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
         if not command:
             parser.error("run needs a command after --")
-        return run(args.file, args.name, command)
+        return run(args.file, args.name, command, beside=args.beside)
     print("\n".join(report(read(args.file))))
     return 0
 

@@ -6,13 +6,16 @@ a file. Each ansible-playbook run appends one JSON line when it ends:
     {"kind": "run", "scenario": "default", "step": "verify", "parent": null,
      "seconds": 1500.2, "rc": 0,
      "sections": [{"file": "tests/integration/deployed.yml", "seconds": 120.1}, ...],
-     "tasks": [{"name": "nova : Start nova-api", "path": "roles/...:12", "seconds": 9.5}, ...]}
+     "tasks": [{"name": "nova : Start nova-api", "path": "roles/...:12", "seconds": 9.5}, ...],
+     "failures": [{"host": "ctl1", "task": "...", "path": "...", "message": "..."}]}
 
 The step is the playbook's name (converge, verify, ...), `check` under
 --check, and `idempotence` for a converge that the same scenario already ran.
 A section is a run of consecutive plays from one file, so the parts that a
 verify playbook imports show apart. A playbook started by another one (the
 upgrade's canary drill runs ansible-playbook) names its parent's step.
+A failed run keeps its last failures (the cause is among them; the rescued
+ones come earlier), so that a CI log's tail says what failed.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ requirements:
 _PARENT = "STACKROLL_TIMES_PARENT"
 # Tasks kept per run: the summary shows the slowest over all runs.
 KEEP_TASKS = 40
+# Failures kept per failed run, and the characters kept of each message.
+KEEP_FAILURES = 3
+MESSAGE_CHARS = 700
 
 
 def _relative(path, root):
@@ -67,6 +73,21 @@ def earlier_steps(times_file, scenario):
             and not row.get("parent")}
 
 
+def failure_message(result):
+    """What a failed task said, on one line and short; nothing of a no_log task."""
+    if result.get("_ansible_no_log"):
+        return "(hidden: the task is no_log)"
+    parts = []
+    for key in ("msg", "stderr"):
+        value = result.get(key)
+        if value and not isinstance(value, str):
+            value = json.dumps(value, default=str)
+        if value:
+            parts.append(" ".join(value.split()))
+    text = " | ".join(parts) or "(no message)"
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + "..."
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -83,6 +104,7 @@ class CallbackModule(CallbackBase):
         self._step = None
         self._sections = []  # [file, start, end]
         self._tasks = []  # [name, path, start, end]
+        self._failures = []
 
     def _close_task(self, now):
         if self._tasks and self._tasks[-1][3] is None:
@@ -122,6 +144,23 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_handler_task_start(self, task):
         self._task_start(task)
 
+    def _failed(self, result, prefix=""):
+        if not self._file:
+            return
+        self._failures.append({
+            "host": result._host.get_name(), "task": result._task.get_name().strip(),
+            "path": _relative(result._task.get_path() or "", self._root),
+            "message": prefix + failure_message(result._result),
+        })
+        del self._failures[:-KEEP_FAILURES]
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        if not ignore_errors:
+            self._failed(result)
+
+    def v2_runner_on_unreachable(self, result):
+        self._failed(result, "unreachable: ")
+
     def v2_playbook_on_stats(self, stats):
         if not self._file:
             return
@@ -138,6 +177,7 @@ class CallbackModule(CallbackBase):
             "seconds": round(now - self._start, 1), "rc": 2 if failed else 0,
             "sections": [{"file": f, "seconds": round(e - s, 1)} for f, s, e in self._sections],
             "tasks": tasks,
+            "failures": self._failures if failed else [],
         }
         with open(self._file, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(row) + "\n")

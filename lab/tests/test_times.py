@@ -110,3 +110,43 @@ def test_paths_are_shown_from_the_project_root():
     assert callback._relative("/w/p/lab/upgrade.yml", "/w/p") == "lab/upgrade.yml"
     assert callback._relative("/elsewhere/x.yml", "/w/p") == "/elsewhere/x.yml"
     assert callback._relative("/w/p/x.yml", "") == "/w/p/x.yml"
+
+
+def test_parts_beside_are_shown_but_not_added_to_the_total(tmp_path):
+    path = str(tmp_path / "times.jsonl")
+    assert times.main(["run", "--beside", path, "lint", "--", sys.executable, "-c", "pass"]) == 0
+    rows = times.read(path)
+    assert rows[0]["beside"] is True
+    rows[0]["seconds"] = 80.0
+    rows.append({"kind": "part", "name": "scenario default", "seconds": 900.0, "rc": 0})
+    lines = times.report(rows)
+    assert lines[1].split() == ["lint", "(beside)", "80.0"]
+    assert lines[3].split()[-1] == "900.0" and lines[3].startswith("  total, without the parts beside")
+
+
+def test_report_says_what_failed_only_when_a_part_failed():
+    failure = {"host": "localhost", "task": "Check the canary", "path": "lab/upgrade.yml:96", "message": "rc 2"}
+    rows = [
+        {"kind": "part", "name": "scenario default", "seconds": 9.0, "rc": 2},
+        _run("verify", 9.0, rc=2),
+        _run("upgrade", 5.0, parent="verify", rc=2),
+    ]
+    rows[1]["failures"] = [failure]
+    rows[2]["failures"] = [dict(failure, task="Stop the upgrade", host="cmp1")]
+    lines = times.report(rows)
+    index = lines.index("What failed, the last failures of each failed playbook run:")
+    assert lines[index + 1].split()[:3] == ["default/verify", "localhost:", "Check"]
+    assert lines[index + 2].strip() == "rc 2"
+    assert "default/upgrade (in verify)  cmp1: Stop the upgrade" in lines[index + 3]
+    rows[0]["rc"] = 0
+    assert not any(line.startswith("What failed") for line in times.report(rows))
+
+
+def test_failure_messages_are_short_and_never_of_a_no_log_task():
+    assert callback.failure_message({"msg": "non-zero return code", "stderr": "a\n  b"}) == \
+        "non-zero return code | a b"
+    assert callback.failure_message({"msg": "secret", "_ansible_no_log": True}) == "(hidden: the task is no_log)"
+    assert callback.failure_message({}) == "(no message)"
+    assert callback.failure_message({"msg": ["a", "b"]}) == '["a", "b"]'
+    long = callback.failure_message({"msg": "x" * 5000})
+    assert len(long) == callback.MESSAGE_CHARS + 3 and long.endswith("...")
