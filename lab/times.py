@@ -84,8 +84,11 @@ def report(rows, top=TOP_TASKS):
         lines.append(f"The {min(top, len(tasks))} slowest tasks of the scenarios:")
         for task, r in tasks[:top]:
             lines.append(f"  {task['seconds']:>7.1f}  {_where(r):<22} {task['name']}  [{task['path']}]")
-    failed = [r for r in runs if r.get("failures")]
-    if failed and any(part["rc"] != 0 for part in parts):
+    # A failed step's own failures, and those of the playbooks it ran (a
+    # drill's run fails on purpose: it shows only when its step failed too).
+    failed_steps = {(r["scenario"], r["step"]) for r in runs if not r["parent"] and r["rc"] != 0}
+    failed = [r for r in runs if r.get("failures") and (r["scenario"], r["parent"] or r["step"]) in failed_steps]
+    if failed:
         lines.append("What failed, the last failures of each failed playbook run:")
         for r in failed:
             for failure in r["failures"]:
