@@ -36,10 +36,12 @@ def test_ee_every_line_is_a_pin():
     assert [line for line in lines if line and not PIN.match(line)] == []
 
 
-def test_ee_definition_runs_the_tested_ansible_core_and_openstack_cloud():
+def test_ee_definition_runs_the_tested_ansible_core_runner_and_openstack_cloud():
     definition = yaml.safe_load((ROOT / 'ee' / 'execution-environment.yml').read_text())
     tested = _pins(ROOT / 'requirements-dev.txt')
     assert definition['dependencies']['ansible_core']['package_pip'] == 'ansible-core==' + tested['ansible-core']
+    # The AWX-like jobs of the lab tests (lab/awx_job.py) run this ansible-runner.
+    assert definition['dependencies']['ansible_runner']['package_pip'] == 'ansible-runner==' + tested['ansible-runner']
     assert definition['dependencies']['python'] == '../meta/ee-requirements.txt'
     collections = yaml.safe_load((ROOT / 'ee' / definition['dependencies']['galaxy']).read_text())['collections']
     manifest = json.loads((pathlib.Path(openstack_cloud.__path__[0]) / 'MANIFEST.json').read_text())
