@@ -281,7 +281,8 @@ def nova_row(tree, method, path, action, found, bounds):
 
 
 def nova_rows(site):
-    """The rows of the compute API of the nova in ``site``."""
+    """((lowest, highest microversion), rows) of the compute API of the
+    nova in ``site``."""
     tree = SourceTree(site)
     bounds = (tree.string(NOVA_VERSIONS,
                           tree.assignment(NOVA_VERSIONS, '_MIN_API_VERSION')),
@@ -314,7 +315,7 @@ def nova_rows(site):
             for action, found in actions.items():
                 rows.append(nova_row(tree, method, path, action, found,
                                      bounds))
-    return rows
+    return bounds, rows
 
 
 # -- placement ---------------------------------------------------------------
@@ -324,7 +325,8 @@ PLACEMENT_VERSIONS = 'placement.microversion'
 
 
 def placement_rows(site):
-    """The rows of the placement API in ``site``."""
+    """((lowest, highest microversion), rows) of the placement API in
+    ``site``."""
     tree = SourceTree(site)
     versions = tree.assignment(PLACEMENT_VERSIONS, 'VERSIONS').elts
     lowest = tree.string(PLACEMENT_VERSIONS, versions[0])
@@ -353,7 +355,7 @@ def placement_rows(site):
             for low, high in merge_ranges(ranges):
                 rows.append((tree.string(PLACEMENT_HANDLER, key), path, None,
                              low, high, False))
-    return rows
+    return (lowest, highest), rows
 
 
 # service type: (distribution, the function reading its routes)
@@ -364,21 +366,22 @@ SERVICES = {
 
 
 def route_tables(venvs):
-    """({service: 'distribution version'}, {service: sorted rows}) of
-    ``venvs`` ({service type: venv directory})."""
-    sources, tables = {}, {}
+    """({service: 'distribution version'}, {service: (lowest, highest
+    microversion)}, {service: sorted rows}) of ``venvs`` ({service type:
+    venv directory})."""
+    sources, bounds, tables = {}, {}, {}
     for service in sorted(venvs):
         distribution, read_rows = SERVICES[service]
         site = site_packages(venvs[service])
         sources[service] = '%s %s' % (distribution,
                                       package_version(site, distribution))
+        bounds[service], rows = read_rows(site)
         tables[service] = sorted(
-            set(read_rows(site)),
-            key=lambda r: (r[1], r[0], r[2] or '', version_key(r[3])))
-    return sources, tables
+            set(rows), key=lambda r: (r[1], r[0], r[2] or '', version_key(r[3])))
+    return sources, bounds, tables
 
 
-def render(series, sources, tables):
+def render(series, sources, bounds, tables):
     """The Python source of the table module of release ``series``."""
     lines = [
         '# Copyright: Contributors to the stackroll.lifecycle project',
@@ -389,6 +392,8 @@ def render(series, sources, tables):
             sources[service] for service in sorted(sources)),
         '',
         'SOURCES = %r' % (sources,),
+        '# The lowest and highest microversion of each service.',
+        'BOUNDS = %r' % (bounds,),
         'COLUMNS = %r' % (COLUMNS,),
         'ROUTES = {',
     ]
@@ -425,11 +430,11 @@ def main(argv=None):
     parser.add_argument('--check', action='store_true')
     args = parser.parse_args(argv)
     try:
-        sources, tables = route_tables(dict(args.venvs))
+        sources, bounds, tables = route_tables(dict(args.venvs))
     except SourceError as exc:
         print('api_routes.py: %s' % exc, file=sys.stderr)
         return 2
-    text = render(args.release, sources, tables)
+    text = render(args.release, sources, bounds, tables)
     path = table_path(args.release)
     if args.check:
         try:

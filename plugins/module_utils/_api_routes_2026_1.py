@@ -4,6 +4,8 @@
 from nova 33.0.2, openstack-placement 15.0.0; do not edit."""
 
 SOURCES = {'compute': 'nova 33.0.2', 'placement': 'openstack-placement 15.0.0'}
+# The lowest and highest microversion of each service.
+BOUNDS = {'compute': ('2.1', '2.103'), 'placement': ('1.0', '1.39')}
 COLUMNS = ('method', 'path', 'action', 'min', 'max', 'gone')
 ROUTES = {
     'compute': (

@@ -4,6 +4,8 @@
 from nova 34.0.0, openstack-placement 16.0.0; do not edit."""
 
 SOURCES = {'compute': 'nova 34.0.0', 'placement': 'openstack-placement 16.0.0'}
+# The lowest and highest microversion of each service.
+BOUNDS = {'compute': ('2.1', '2.104'), 'placement': ('1.0', '1.39')}
 COLUMNS = ('method', 'path', 'action', 'min', 'max', 'gone')
 ROUTES = {
     'compute': (

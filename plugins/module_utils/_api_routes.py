@@ -1,0 +1,202 @@
+# Copyright: Contributors to the stackroll.lifecycle project
+# Apache License 2.0 (see LICENSE)
+"""Which routes a release's APIs serve, and whether they serve a call.
+
+The tables come from tools/api_routes.py, which reads each release's own
+code (nova's ROUTE_LIST and controller decorators, placement's
+ROUTE_DECLARATIONS and version handlers) and writes
+``_api_routes_<series>.py``.  A row is ``{method, path, action, min, max,
+gone}``: ``action`` names the body's action of nova's POST .../action
+routes, ``min`` and ``max`` bound the microversions the handler serves and
+``gone`` says that it answers 410 Gone there.
+
+:func:`check_call` judges one call: ``served``, ``gone`` (410),
+``not present`` (no such route) or ``outside range`` (the route exists at
+other microversions, which it names).  :func:`routes_only_in` lists what one
+release serves and another does not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.stackroll.lifecycle.plugins.module_utils import (
+    _api_routes_2026_1,
+    _api_routes_2026_2,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._microversions import (
+    LATEST,
+    compare_microversions,
+    microversion_key,
+)
+
+# Imported one by one: AnsiballZ ships only the modules a module imports.
+_TABLES = {
+    '2026.1': _api_routes_2026_1,
+    '2026.2': _api_routes_2026_2,
+}
+
+SERVED = 'served'
+GONE = 'gone'
+NOT_PRESENT = 'not present'
+OUTSIDE_RANGE = 'outside range'
+
+# The URL's API version root (/v2.1, /v2) and nova's project id segment,
+# which its router accepts before every route (hex and dashes only).
+_VERSION_SEGMENT = re.compile(r'^v\d+(\.\d+)?$')
+_PROJECT_ID = re.compile(r'^[0-9a-f-]+$')
+# The prefix a service is mounted under behind a shared web server
+# (devstack's /compute/v2.1, /placement).
+_MOUNT_PREFIXES = {'compute': 'compute', 'placement': 'placement'}
+
+
+def table(series, service):
+    """The route table of ``service`` in release ``series``: ``{source,
+    min, max, rows}`` (the package it was read from, the service's lowest
+    and highest microversion, the rows), or None when the release has no
+    table for it (no routes read for the service, or an older release)."""
+    module = _TABLES.get(series)
+    if module is None or service not in module.ROUTES:
+        return None
+    low, high = module.BOUNDS[service]
+    return {'source': module.SOURCES[service], 'min': low, 'max': high,
+            'rows': [dict(zip(module.COLUMNS, row))
+                     for row in module.ROUTES[service]]}
+
+
+def _literal_first_segments(rows):
+    return {row['path'].split('/')[1] for row in rows if row['path'] != '/'}
+
+
+def path_segments(service, path, rows):
+    """The segments of a call's ``path`` as the service's router sees them:
+    without query, scheme and host, the mount prefix, the API version root
+    and nova's project id; trailing and doubled slashes do not count."""
+    path = re.sub(r'^[a-z]+://[^/]*', '', path.split('?', 1)[0])
+    segments = [s for s in path.split('/') if s]
+    literal = _literal_first_segments(rows)
+    if segments and segments[0] == _MOUNT_PREFIXES.get(service) \
+            and segments[0] not in literal:
+        segments = segments[1:]
+    if segments and _VERSION_SEGMENT.match(segments[0]):
+        segments = segments[1:]
+    if (len(segments) > 1 and segments[0] not in literal
+            and _PROJECT_ID.match(segments[0])):
+        segments = segments[1:]
+    return segments
+
+
+def _is_template(segment):
+    return segment.startswith('{') and segment.endswith('}')
+
+
+def _specificity(segments, template):
+    """How well the template's segments match the call's: None when they do
+    not; else a key that ranks literal segments above placeholders, left to
+    right (/servers/detail before /servers/{id}, as nova orders them).  A
+    placeholder in the call ({id}) matches only a placeholder."""
+    if len(segments) != len(template):
+        return None
+    key = []
+    for have, want in zip(segments, template):
+        if _is_template(want):
+            key.append(0)
+        elif have == want:
+            key.append(1)
+        else:
+            return None
+    return tuple(key)
+
+
+def _in_range(version, row):
+    return (compare_microversions(row['min'], version) <= 0
+            <= compare_microversions(row['max'], version))
+
+
+def _route_label(row, action=None):
+    label = '%s %s' % (row['method'], row['path'])
+    action = action or row['action']
+    return '%s (%s)' % (label, action) if action else label
+
+
+def _ranges_text(rows):
+    return ', '.join('%s to %s' % (row['min'], row['max'])
+                     for row in sorted(rows,
+                                       key=lambda r: microversion_key(r['min'])))
+
+
+def _verdict(status, route, reason, fix, serving=()):
+    return {'status': status, 'route': route, 'reason': reason, 'fix': fix,
+            'serving': [{'min': row['min'], 'max': row['max']}
+                        for row in serving]}
+
+
+def check_call(routes, service, method, path, microversion=None,
+               action=None):
+    """Whether ``routes``, the :func:`table` of ``service``, serve a call.
+
+    ``path`` is concrete (/v2.1/servers/9f3c.../action) or templated
+    (/servers/{id}/action); ``action`` is the body's action key of a POST
+    .../action; ``microversion`` None means none was sent (the service
+    answers at its minimum), 'latest' its maximum.  Returns ``{status,
+    route, reason, fix, serving}``: the status, the matched route template,
+    why, what would fix it, and the ranges that serve the route.
+    """
+    method = method.upper()
+    rows = routes['rows']
+    segments = path_segments(service, path, rows)
+    if microversion is None:
+        microversion = routes['min']
+    elif microversion == LATEST:
+        microversion = routes['max']
+    matches = []
+    for row in rows:
+        if row['method'] != method or (action and row['action'] != action):
+            continue
+        key = _specificity(segments, row['path'].split('/')[1:]
+                           if row['path'] != '/' else [])
+        if key is not None:
+            matches.append((key, row))
+    call = '%s /%s' % (method, '/'.join(segments))
+    if action:
+        call += ' (%s)' % action
+    if not matches:
+        return _verdict(NOT_PRESENT, None,
+                        '%s is not a route of %s' % (call, service),
+                        'use what replaced it, or keep a release that serves '
+                        'it')
+    best = max(key for key, _row in matches)
+    candidates = [row for key, row in matches if key == best]
+    route = _route_label(candidates[0], action)
+    serving = [row for row in candidates if not row['gone']]
+    for row in candidates:
+        if _in_range(microversion, row):
+            if row['gone']:
+                return _verdict(GONE, route, '%s answers 410 Gone: the API '
+                                'was removed' % route,
+                                'move to the API that replaced it', serving)
+            return _verdict(SERVED, route, '%s is served at %s (%s)'
+                            % (route, microversion, _ranges_text(serving)),
+                            None, serving)
+    if not serving:
+        return _verdict(GONE, route, '%s was removed: it answers 410 Gone at '
+                        '%s and 404 at %s' % (route, _ranges_text(candidates),
+                                              microversion),
+                        'move to the API that replaced it')
+    return _verdict(OUTSIDE_RANGE, route, '%s is not served at %s, only at %s'
+                    % (route, microversion, _ranges_text(serving)),
+                    'ask for a microversion in %s' % _ranges_text(serving),
+                    serving)
+
+
+def _route_keys(rows):
+    return {(row['method'], row['path'], row['action']) for row in rows
+            if not row['gone']}
+
+
+def routes_only_in(rows, other_rows):
+    """The routes (method, path template, action) that ``rows`` serve at
+    some microversion and ``other_rows`` at none (removed or gone there),
+    sorted by path."""
+    return sorted(_route_keys(rows) - _route_keys(other_rows),
+                  key=lambda key: (key[1], key[0], key[2] or ''))
