@@ -1,0 +1,238 @@
+# Copyright: Contributors to the stackroll.lifecycle project
+# Apache License 2.0 (see LICENSE)
+"""tools/api_routes.py: reading route tables from a service's code."""
+from __future__ import annotations
+
+import glob
+import importlib.util
+import os
+import textwrap
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+api_routes = _load('api_routes_tool', os.path.join(REPO, 'tools', 'api_routes.py'))
+
+NOVA = {
+    'nova/api/openstack/api_version_request.py': """
+        _MIN_API_VERSION = '2.1'
+        _MAX_API_VERSION = '2.104'
+        MAX_PROXY_API_SUPPORT_VERSION = '2.35'
+        """,
+    'nova/api/openstack/compute/routes.py': """
+        import functools
+        from nova.api.openstack.compute import fping
+        from nova.api.openstack.compute import migrate_server
+        from nova.api.openstack.compute import servers
+        from nova.api.openstack.compute import volumes
+        from nova.api.openstack.compute import volumes_boot
+
+        fping_controller = functools.partial(
+            _create_controller, fping.FpingController, [])
+        server_controller = functools.partial(_create_controller,
+            servers.ServersController, [migrate_server.MigrateServerController])
+        volumes_controller = functools.partial(
+            _create_controller, volumes.VolumeController, [])
+        volumes_boot_controller = functools.partial(
+            _create_controller, volumes_boot.VolumesBootController, [])
+
+        ROUTE_LIST = (
+            ('', '/'),
+            ('/os-fping', {'GET': [fping_controller, 'index']}),
+            ('/os-volumes', {'GET': [volumes_controller, 'index']}),
+            ('/os-volumes_boot/{id}/action', {
+                'POST': [volumes_boot_controller, 'action']}),
+            ('/servers/detail', {'GET': [server_controller, 'detail']}),
+            ('/servers/{id}/action', {'POST': [server_controller, 'action']}),
+        )
+        """,
+    'nova/api/openstack/compute/fping.py': """
+        class FpingController(wsgi.Controller):
+            @wsgi.expected_errors(410)
+            @wsgi.removed('18.0.0', _removal_reason)
+            def index(self, req):
+                raise exc.HTTPGone()
+        """,
+    'nova/api/openstack/compute/volumes.py': """
+        from nova.api.openstack import api_version_request
+        from nova.api.openstack.api_version_request import \\
+            MAX_PROXY_API_SUPPORT_VERSION
+
+        class VolumeController(wsgi.Controller):
+            @wsgi.api_version("2.1", MAX_PROXY_API_SUPPORT_VERSION)
+            def index(self, req):
+                return {}
+        """,
+    'nova/api/openstack/compute/servers.py': """
+        class ServersController(wsgi.Controller):
+            def detail(self, req):
+                return {}
+
+            @wsgi.action('os-start')
+            def _start(self, req, id, body):
+                pass
+
+            @wsgi.api_version("2.17")
+            @wsgi.action('trigger_crash_dump')
+            def _dump(self, req, id, body):
+                pass
+        """,
+    'nova/api/openstack/compute/volumes_boot.py': """
+        from nova.api.openstack.compute import servers
+
+        class VolumesBootController(servers.ServersController):
+            @wsgi.api_version('2.1', '2.102')
+            @wsgi.action('os-start')
+            def _start(self, req, id, body):
+                pass
+        """,
+    'nova/api/openstack/compute/migrate_server.py': """
+        class MigrateServerController(wsgi.Controller):
+            @wsgi.action('os-migrateLive')
+            def _migrate_live(self, req, id, body):
+                pass
+        """,
+}
+
+PLACEMENT = {
+    'placement/microversion.py': """
+        VERSIONS = [
+            '1.0',
+            '1.1',  # a comment
+            '1.39',
+        ]
+        """,
+    'placement/handler.py': """
+        from placement.handlers import allocation
+        from placement.handlers import allocation_candidate
+        from placement.handlers import root
+
+        ROUTE_DECLARATIONS = {
+            '/': {'GET': root.home},
+            '': {'GET': root.home},
+            '/allocations/{consumer_uuid}': {
+                'PUT': allocation.set_allocations_for_consumer,
+                'GET': allocation.list_for_consumer,
+            },
+            '/allocation_candidates': {
+                'GET': allocation_candidate.list_allocation_candidates,
+            },
+        }
+        """,
+    'placement/handlers/root.py': """
+        def home(req):
+            pass
+        """,
+    'placement/handlers/allocation.py': """
+        def list_for_consumer(req):
+            pass
+
+        @microversion.version_handler('1.0', '1.7')
+        def set_allocations_for_consumer(req):
+            pass
+
+        @microversion.version_handler('1.8', '1.11')
+        def set_allocations_for_consumer(req):  # noqa
+            pass
+
+        @microversion.version_handler('1.30')
+        def set_allocations_for_consumer(req):  # noqa
+            pass
+        """,
+    'placement/handlers/allocation_candidate.py': """
+        @microversion.version_handler('1.10')
+        def list_allocation_candidates(req):
+            pass
+        """,
+}
+
+
+def _venv(root, files, dist_info):
+    site = root / 'lib' / 'python3.11' / 'site-packages'
+    for path, text in files.items():
+        target = site / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))
+    (site / dist_info).mkdir()
+    return str(root)
+
+
+@pytest.fixture(name='venvs')
+def _venvs(tmp_path):
+    return {'compute': _venv(tmp_path / 'nova', NOVA, 'nova-34.0.0.dist-info'),
+            'placement': _venv(tmp_path / 'placement', PLACEMENT,
+                               'openstack_placement-16.0.0.dist-info')}
+
+
+def test_nova_routes_from_a_fixture_tree(venvs):
+    sources, bounds, tables = api_routes.route_tables(venvs)
+    assert sources['compute'] == 'nova 34.0.0'
+    assert bounds['compute'] == ('2.1', '2.104')
+    assert tables['compute'] == [
+        ('GET', '/os-fping', None, '2.1', '2.104', True),
+        ('GET', '/os-volumes', None, '2.1', '2.35', False),
+        # Inherited actions too; the subclass's own override wins.
+        ('POST', '/os-volumes_boot/{id}/action', 'os-start', '2.1', '2.102', False),
+        ('POST', '/os-volumes_boot/{id}/action', 'trigger_crash_dump', '2.17', '2.104', False),
+        ('GET', '/servers/detail', None, '2.1', '2.104', False),
+        ('POST', '/servers/{id}/action', 'os-migrateLive', '2.1', '2.104', False),
+        ('POST', '/servers/{id}/action', 'os-start', '2.1', '2.104', False),
+        ('POST', '/servers/{id}/action', 'trigger_crash_dump', '2.17', '2.104', False),
+    ]
+
+
+def test_placement_routes_from_a_fixture_tree(venvs):
+    sources, bounds, tables = api_routes.route_tables(venvs)
+    assert sources['placement'] == 'openstack-placement 16.0.0'
+    assert bounds['placement'] == ('1.0', '1.39')
+    assert tables['placement'] == [
+        ('GET', '/', None, '1.0', '1.39', False),
+        ('GET', '/allocation_candidates', None, '1.10', '1.39', False),
+        ('GET', '/allocations/{consumer_uuid}', None, '1.0', '1.39', False),
+        # 1.0-1.7 and 1.8-1.11 join; 1.12-1.29 answer 404.
+        ('PUT', '/allocations/{consumer_uuid}', None, '1.0', '1.11', False),
+        ('PUT', '/allocations/{consumer_uuid}', None, '1.30', '1.39', False),
+    ]
+
+
+def test_rendered_table_is_a_module_with_its_source(venvs):
+    text = api_routes.render('2026.2', *api_routes.route_tables(venvs))
+    namespace = {}
+    exec(compile(text, 'table', 'exec'), namespace)  # pylint: disable=exec-used
+    assert namespace['SOURCES'] == {'compute': 'nova 34.0.0',
+                                    'placement': 'openstack-placement 16.0.0'}
+    assert namespace['ROUTES']['placement'][0] == ('GET', '/', None, '1.0', '1.39', False)
+
+
+def test_missing_venv_is_reported(tmp_path):
+    with pytest.raises(api_routes.SourceError, match='site-packages'):
+        api_routes.route_tables({'compute': str(tmp_path)})
+
+
+# Where the release venvs are, extracted as the lab installs them
+# (<dir>/nova-2026.2, <dir>/placement-2026.2); the lab's own path by default.
+VENVS_DIR = os.environ.get('STACKROLL_VENVS_DIR', '/openstack/venvs')
+COMMITTED = {'compute': 'nova', 'placement': 'placement'}
+
+
+@pytest.mark.parametrize('series', ['2026.1', '2026.2'])
+def test_committed_tables_match_the_release_venvs(series):
+    venvs = {service: os.path.join(VENVS_DIR, '%s-%s' % (name, series))
+             for service, name in COMMITTED.items()}
+    missing = [path for path in venvs.values()
+               if not glob.glob(os.path.join(path, 'lib', 'python3*', 'site-packages'))]
+    if missing:
+        pytest.skip('no extracted release venv %s (set STACKROLL_VENVS_DIR)'
+                    % ', '.join(missing))
+    text = api_routes.render(series, *api_routes.route_tables(venvs))
+    with open(api_routes.table_path(series), encoding='utf-8') as handle:
+        assert handle.read() == text
