@@ -27,6 +27,10 @@ what changed between two clouds' or releases' APIs.
 
 from __future__ import annotations
 
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
+    SERVED,
+    check_call,
+)
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._microversions import (
     LATEST,
     api_version_key,
@@ -54,7 +58,7 @@ SERVICE_HINTS = {
 }
 METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
 _SERVICE_KEYS = ('versions', 'min_version', 'max_version', 'calls')
-_CALL_KEYS = ('method', 'path', 'microversion', 'count')
+_CALL_KEYS = ('method', 'path', 'microversion', 'action', 'count')
 
 
 class ProfileError(ValueError):
@@ -149,6 +153,9 @@ def _validate_call(call, where, errors):
     if not ok:
         return None
     result = {'method': method, 'path': path, 'microversion': version}
+    # The body's action key of a POST .../action (nova's os-migrateLive).
+    if call.get('action'):
+        result['action'] = str(call['action']).strip()
     if 'count' in call:
         result['count'] = call['count']
     return result
@@ -234,9 +241,11 @@ def _requirements(need):
             yield '%s %s' % (key, need[key]), 'microversion', need[key]
     for call in need['calls']:
         label = '%s %s' % (call['method'], call['path'])
+        if call.get('action'):
+            label += ' (%s)' % call['action']
         if call['microversion']:
             label += ' at %s' % call['microversion']
-        yield label, 'call', call['microversion']
+        yield label, 'call', call
 
 
 def _check_requirement(service, label, kind, value, served):
@@ -251,6 +260,8 @@ def _check_requirement(service, label, kind, value, served):
                            'served as %s, which is deprecated' % version)
         return _result(service, label, True, 'served as %s' % version)
     span = served_range(served)
+    if kind == 'call':
+        value = value['microversion']
     if kind == 'call' and value is None:
         if span is None:
             return _result(service, label, True, 'served (no microversions)')
@@ -265,15 +276,29 @@ def _check_requirement(service, label, kind, value, served):
     return _check_microversion_need(service, label, value, span)
 
 
-def check_profile(profile, served):
+def _check_routed_call(service, label, call, routes):
+    """A call judged by the route table ``routes`` of its service."""
+    verdict = check_call(routes, service, call['method'], call['path'],
+                         call['microversion'], call.get('action'))
+    result = _result(service, label, verdict['status'] == SERVED,
+                     verdict['reason'])
+    result.update(status=verdict['status'], fix=verdict['fix'])
+    return result
+
+
+def check_profile(profile, served, routes=None):
     """Check each requirement of ``profile`` against ``served``.
 
     ``served``: ``{service type: {'versions', 'min_version', 'max_version',
-    'deprecated'}}``, from a live cloud or a release's ``apis``.  Returns
-    ``[{'service', 'requirement', 'ok', 'reason'}]``, one per requirement,
-    in profile order; on a service no longer served every requirement
-    fails.
+    'deprecated'}}``, from a live cloud or a release's ``apis``.
+    ``routes``: ``{service type: route table}`` (``_api_routes.table``);
+    a call to a service with a table is judged route by route there, with
+    ``status`` and ``fix`` in its result, else by the microversion range
+    alone.  Returns ``[{'service', 'requirement', 'ok', 'reason'}]``, one
+    per requirement, in profile order; on a service no longer served every
+    requirement fails.
     """
+    routes = routes or {}
     profile = validate_profile(profile)
     results = []
     for service, need in profile['services'].items():
@@ -287,9 +312,13 @@ def check_profile(profile, served):
             continue
         results.append(_result(service, 'service %s' % service, True,
                                'served'))
-        results.extend(_check_requirement(service, label, kind, value,
-                                          served[service])
-                       for label, kind, value in requirements)
+        for label, kind, value in requirements:
+            if kind == 'call' and service in routes:
+                results.append(_check_routed_call(service, label, value,
+                                                  routes[service]))
+            else:
+                results.append(_check_requirement(service, label, kind,
+                                                  value, served[service]))
     return results
 
 

@@ -64,6 +64,14 @@ def table(series, service):
                      for row in module.ROUTES[service]]}
 
 
+def tables(series):
+    """{service type: :func:`table`} of release ``series``; empty for a
+    release without tables."""
+    module = _TABLES.get(series)
+    return {service: table(series, service)
+            for service in (module.ROUTES if module else ())}
+
+
 def _literal_first_segments(rows):
     return {row['path'].split('/')[1] for row in rows if row['path'] != '/'}
 
@@ -114,9 +122,7 @@ def _in_range(version, row):
 
 
 def _route_label(row, action=None):
-    label = '%s %s' % (row['method'], row['path'])
-    action = action or row['action']
-    return '%s (%s)' % (label, action) if action else label
+    return route_label((row['method'], row['path'], action or row['action']))
 
 
 def _ranges_text(rows):
@@ -192,6 +198,29 @@ def check_call(routes, service, method, path, microversion=None,
 def _route_keys(rows):
     return {(row['method'], row['path'], row['action']) for row in rows
             if not row['gone']}
+
+
+def route_label(key):
+    """'POST /servers/{id}/action (os-migrateLive)' of a route key."""
+    method, path, action = key
+    return '%s %s (%s)' % (method, path, action) if action else '%s %s' % (
+        method, path)
+
+
+def diff_routes(old, new):
+    """The routes ``new`` dropped or added compared to ``old`` (both
+    ``{service type: table}``), for services both have tables of, as
+    ``[{'service', 'change', 'what': 'route', 'detail'}]``."""
+    changes = []
+    for service in sorted(set(old) & set(new)):
+        for change, first, second in (('dropped', old, new),
+                                      ('added', new, old)):
+            changes.extend(
+                {'service': service, 'change': change, 'what': 'route',
+                 'detail': route_label(key)}
+                for key in routes_only_in(first[service]['rows'],
+                                          second[service]['rows']))
+    return changes
 
 
 def routes_only_in(rows, other_rows):

@@ -24,7 +24,15 @@ description:
   - A profile is a mapping with C(services), by service type (C(compute),
     C(image), ...), of C(versions) (API versions like C(v2.1)),
     C(min_version) and C(max_version) (microversions, quoted), and C(calls)
-    (C(method), C(path), C(microversion)).
+    (C(method), C(path), C(microversion), and C(action), the body's
+    action key of a POST to C(/servers/{id}/action) like C(os-migrateLive)).
+  - Against a release, a call to compute or placement is judged by the
+    release's route table (read from its own code by tools/api_routes.py):
+    the route must exist, not answer 410 Gone, and serve the call's
+    microversion. Other services, and a live cloud, are judged by their
+    microversion range only.
+  - O(compare_to) between two releases also lists the routes one serves and
+    the other does not.
 options:
   profile:
     description:
@@ -117,6 +125,19 @@ results:
     reason:
       description: Why, in words.
       type: str
+    status:
+      description:
+        - For a call to a service the release has a route table of
+          (compute, placement), checked against O(release) - C(served),
+          C(gone) (answers 410), C(not present) (no such route) or
+          C(outside range) (served at other microversions, named in
+          RV(results[].reason)).
+      type: str
+      returned: for calls judged by a route table
+    fix:
+      description: What would fix an unmet call judged by a route table.
+      type: str
+      returned: for calls judged by a route table
 unmet:
   description: The requirements not met (as in RV(results)).
   returned: when there is a profile
@@ -162,6 +183,10 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles 
     check_profile,
     diff_served,
     validate_profile,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
+    diff_routes,
+    tables,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._cloud import (
     CloudModule,
@@ -231,7 +256,8 @@ def unmet_message(unmet, total, checked):
     """The failure message, naming every unmet requirement."""
     return '%d of %d requirements unmet against %s: %s.' % (
         len(unmet), total, checked, '; '.join(
-            '%s: %s (%s)' % (r['service'], r['requirement'], r['reason'])
+            '%s: %s (%s%s)' % (r['service'], r['requirement'], r['reason'],
+                               ', fix: %s' % r['fix'] if r.get('fix') else '')
             for r in unmet))
 
 
@@ -280,13 +306,18 @@ class ApiCompatModule(CloudModule):
     def run(self):
         params = self.params
         checked, served = self.served_by(params['release'], 'release')
+        # A live cloud's release is not known here: its calls are judged by
+        # microversion range alone.
+        routes = tables(series_named(params['release']))
         result = self.results = {'changed': False, 'checked': checked,
                                  'served': served}
         if params['compare_to'] is not None:
             other, other_served = self.served_by(params['compare_to'],
                                                  'compare_to')
-            result.update(compared_to=other,
-                          changes=diff_served(served, other_served))
+            changes = diff_served(served, other_served)
+            changes.extend(diff_routes(
+                routes, tables(series_named(params['compare_to']))))
+            result.update(compared_to=other, changes=changes)
         try:
             if params['access_log']:
                 profile = read_access_logs(params['access_log'],
@@ -300,7 +331,7 @@ class ApiCompatModule(CloudModule):
             self.fail_json(msg=str(exc), **self.results_on_failure())
         # The derived profile keeps its call counts; validation drops none.
         result['profile'] = profile if params['access_log'] else normalised
-        results = check_profile(normalised, served)
+        results = check_profile(normalised, served, routes)
         unmet = [r for r in results if not r['ok']]
         result.update(results=results, unmet=unmet, ok=not unmet)
         if unmet and params['fail_on_unmet']:

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
+    check_profile,
+)
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
     GONE,
     NOT_PRESENT,
     OUTSIDE_RANGE,
     SERVED,
     check_call,
+    diff_routes,
     path_segments,
     routes_only_in,
     table,
+    tables,
+)
+from ansible_collections.stackroll.lifecycle.plugins.modules.api_compat import (
+    release_served,
+    unmet_message,
 )
 
 COMPUTE = table('2026.2', 'compute')
@@ -150,3 +159,51 @@ def test_routes_only_in():
     assert routes_only_in(rows, other) == [('GET', '/b', None),
                                            ('POST', '/b/{id}/action', 'go')]
     assert routes_only_in(other, rows) == []
+
+
+def _profile(calls, service='compute'):
+    return {'services': {service: {'calls': calls}}}
+
+
+def test_check_profile_judges_calls_by_the_release_table():
+    profile = _profile([
+        {'method': 'GET', 'path': '/os-fping', 'microversion': '2.1'},
+        {'method': 'POST', 'path': '/servers/{id}/action',
+         'action': 'os-migrateLive', 'microversion': '2.68'},
+        {'method': 'GET', 'path': '/os-volumes', 'microversion': '2.40'},
+    ])
+    results = check_profile(profile, release_served('2026.2'), tables('2026.2'))
+    calls = results[1:]
+    assert [r['status'] for r in calls] == [GONE, SERVED, OUTSIDE_RANGE]
+    assert calls[1]['requirement'] == ('POST /servers/{id}/action '
+                                       '(os-migrateLive) at 2.68')
+    assert calls[2]['fix'] == 'ask for a microversion in 2.1 to 2.35'
+    message = unmet_message([r for r in results if not r['ok']], len(results),
+                            'release 2026.2')
+    assert 'fix: ask for a microversion in 2.1 to 2.35' in message
+
+
+def test_check_profile_keeps_range_checks_without_a_table():
+    profile = _profile([{'method': 'GET', 'path': '/os-fping',
+                         'microversion': '2.1'}])
+    # 2025.1 has no table: only the range counts, and 2.1 is in it.
+    result = check_profile(profile, release_served('2025.1'), tables('2025.1'))[1]
+    assert result['ok'] and 'status' not in result
+
+
+def test_diff_routes_between_releases():
+    old = {'compute': {'rows': [
+        {'method': 'GET', 'path': '/a', 'action': None, 'min': '2.1',
+         'max': '2.5', 'gone': False}]}}
+    new = {'compute': {'rows': [
+        {'method': 'POST', 'path': '/b/{id}/action', 'action': 'go',
+         'min': '2.1', 'max': '2.5', 'gone': False}]},
+        'placement': {'rows': []}}
+    assert diff_routes(old, new) == [
+        {'service': 'compute', 'change': 'dropped', 'what': 'route',
+         'detail': 'GET /a'},
+        {'service': 'compute', 'change': 'added', 'what': 'route',
+         'detail': 'POST /b/{id}/action (go)'},
+    ]
+    # 2026.1 and 2026.2 differ in nova's maximum only, not in routes.
+    assert diff_routes(tables('2026.1'), tables('2026.2')) == []
