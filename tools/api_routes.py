@@ -6,7 +6,8 @@
     api_routes.py RELEASE SERVICE=VENV... [--check]
 
       RELEASE   the series (2026.2) whose table to write
-      SERVICE   compute (VENV holds nova) or placement (openstack-placement)
+      SERVICE   compute (VENV holds nova), placement (openstack-placement),
+                identity (keystone), image (glance) or network (neutron)
       VENV      an installed service venv, as the lab builds and caches them
                 (~/.cache/stackroll/venvs/<service>-<series>-*.tar.gz,
                 extracted anywhere)
@@ -14,9 +15,12 @@
 
 Writes plugins/module_utils/_api_routes_<series>.py, which
 plugins/module_utils/_api_routes.py reads.  Every row is one route a
-service's router dispatches: method, path template, the action name of an
-action in the body (nova's POST .../action), the lowest and highest
-microversion its handler serves, and whether it answers 410 Gone.
+service's router dispatches: method, path template (below the API's version
+root), the action name of an action in the body (nova's POST .../action),
+the lowest and highest microversion its handler serves (None for a service
+without microversions), and whether it answers 410 Gone.  For network the
+module holds the API extensions by alias instead (neutron's routes come
+from the extensions it loads).
 
 The sources are read with ``ast``, never imported: a venv's interpreter and
 libraries need not run here, and a fixture tree with a few files is enough
@@ -31,6 +35,18 @@ to test this.  What is read:
 - placement: placement/handler.py (ROUTE_DECLARATIONS), each handler's
   ``@microversion.version_handler(min, max)`` (a handler may be defined
   once per range) and placement/microversion.py (VERSIONS).
+- keystone: the APIs keystone/server/flask/application.py registers
+  (``__apis__``, each module's ``APIs``), their ``resources`` (collection
+  and member paths) and ``resource_mapping`` (``construct_resource_map``
+  with its url and alternate_urls), and the HTTP methods of each
+  flask-restful Resource: one that only answers 405 is left out, one that
+  only raises Gone answers 410, HEAD follows GET as werkzeug routes it.
+- glance: glance/api/v2/router.py, each ``mapper.connect`` with its
+  ``conditions={'method': [...]}``.
+- neutron: the aliases of neutron/common/ovn/extensions.py's
+  ML2_SUPPORTED_API_EXTENSIONS and ML2_SUPPORTED_API_EXTENSIONS_OVN_L3
+  (constants of neutron_lib/api/definitions/*.py) that an extension in
+  neutron/extensions/*.py declares.
 """
 
 from __future__ import annotations
@@ -39,7 +55,9 @@ import argparse
 import ast
 import glob
 import os
+import re
 import sys
+import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLUMNS = ('method', 'path', 'action', 'min', 'max', 'gone')
@@ -58,14 +76,27 @@ def site_packages(venv):
     return found[-1]
 
 
-def package_version(site, distribution):
-    """The installed version of ``distribution`` (from its dist-info)."""
+def dist_info(site, distribution):
+    """The dist-info directory of ``distribution`` in ``site``."""
     pattern = os.path.join(site, '%s-*.dist-info'
                            % distribution.replace('-', '_'))
     found = glob.glob(pattern)
     if len(found) != 1:
         raise SourceError('no single %s in %s' % (pattern, site))
-    return os.path.basename(found[0])[len(distribution) + 1:-len('.dist-info')]
+    return found[0]
+
+
+def package_version(site, distribution):
+    """The installed version of ``distribution`` (from its dist-info)."""
+    return os.path.basename(dist_info(site, distribution))[
+        len(distribution) + 1:-len('.dist-info')]
+
+
+def installed_on(site, distribution):
+    """The day (UTC) ``distribution`` was installed in the venv: its
+    dist-info's time, which the cached venv archives keep."""
+    stamp = os.stat(dist_info(site, distribution)).st_mtime
+    return time.strftime('%Y-%m-%d', time.gmtime(stamp))
 
 
 class SourceTree:
@@ -109,8 +140,9 @@ class SourceTree:
         return names
 
     def string(self, module, node):
-        """The string ``node`` of ``module`` holds: a literal, or a constant
-        of this or an imported module (MAX_PROXY_API_SUPPORT_VERSION)."""
+        """The string ``node`` of ``module`` holds: a literal, a constant
+        of this or an imported module (MAX_PROXY_API_SUPPORT_VERSION), or a
+        sum of those."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value
         if isinstance(node, ast.Name):
@@ -123,6 +155,10 @@ class SourceTree:
                                                           ast.Name):
             owner = self.imports(module)[node.value.id]
             return self.string(owner, self.assignment(owner, node.attr))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            # neutron's quotasv2_detail: RESOURCE_NAME + '_' + ...
+            return (self.string(module, node.left)
+                    + self.string(module, node.right))
         raise SourceError('%s: not a string: %s' % (module, ast.dump(node)))
 
     def resolve(self, module, node):
@@ -170,15 +206,22 @@ def decorator_call(function, name):
     return None
 
 
-def raises_gone(function):
-    """Whether ``function``'s body only raises HTTPGone (the removed APIs
-    that carry no ``@wsgi.removed``, if any, still answer 410)."""
+def raised_only(function):
+    """The name of the exception ``function``'s body does nothing but
+    raise (HTTPGone of ``raise exc.HTTPGone()``), or None."""
     statements = [s for s in function.body
                   if not (isinstance(s, ast.Expr)
                           and isinstance(s.value, ast.Constant))]
-    return (len(statements) == 1 and isinstance(statements[0], ast.Raise)
-            and statements[0].exc is not None
-            and decorator_name(statements[0].exc) == 'HTTPGone')
+    if (len(statements) == 1 and isinstance(statements[0], ast.Raise)
+            and statements[0].exc is not None):
+        return decorator_name(statements[0].exc)
+    return None
+
+
+def raises_gone(function):
+    """Whether ``function``'s body only raises HTTPGone (the removed APIs
+    that carry no ``@wsgi.removed``, if any, still answer 410)."""
+    return raised_only(function) == 'HTTPGone'
 
 
 def version_key(version):
@@ -358,41 +401,365 @@ def placement_rows(site):
     return (lowest, highest), rows
 
 
-# service type: (distribution, the function reading its routes)
-SERVICES = {
-    'compute': ('nova', nova_rows),
-    'placement': ('openstack-placement', placement_rows),
+# -- keystone ----------------------------------------------------------------
+
+KEYSTONE_APPLICATION = 'keystone.server.flask.application'
+# flask-restful dispatches these methods to a Resource's functions of the
+# same name.
+HTTP_METHODS = ('get', 'head', 'post', 'put', 'patch', 'delete')
+# <string:user_id> in a flask rule, {user_id} in the table.
+FLASK_VARIABLE = re.compile(r'<(?:[a-z]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>')
+
+
+def flask_path(rule):
+    return FLASK_VARIABLE.sub(r'{\1}', rule)
+
+
+def class_attribute(tree, module, node, name):
+    """The value node of class ``node``'s attribute ``name``, looked up
+    through its keystone bases as Python would, or None."""
+    for statement in node.body:
+        if isinstance(statement, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == name
+                for t in statement.targets):
+            return statement.value
+        if isinstance(statement, ast.AnnAssign) and isinstance(
+                statement.target, ast.Name) and statement.target.id == name:
+            return statement.value
+    for base_module, base in keystone_bases(tree, module, node):
+        found = class_attribute(tree, base_module, base, name)
+        if found is not None:
+            return found
+    return None
+
+
+def class_string(tree, module, node, name, default=None):
+    """The string class attribute ``name`` of ``node``, or ``default``
+    when it is not set or None."""
+    value = class_attribute(tree, module, node, name)
+    if value is None or (isinstance(value, ast.Constant)
+                         and value.value is None):
+        return default
+    return tree.string(module, value)
+
+
+def keystone_bases(tree, module, node):
+    """(module, ClassDef) of each base of ``node`` that keystone's api
+    package defines (ks_flask.ResourceBase and flask_restful.Resource
+    route no method)."""
+    bases = []
+    for base in node.bases:
+        owner, name = tree.resolve(module, base)
+        if owner.startswith('keystone.api'):
+            bases.append((owner, tree.class_def(owner, name)))
+    return bases
+
+
+def resource_handlers(tree, module, name):
+    """{HTTP method: FunctionDef} of the flask-restful Resource ``name``,
+    its own over its bases' as getattr finds them."""
+    node = tree.class_def(module, name)
+    handlers = {}
+    for base_module, base in reversed(keystone_bases(tree, module, node)):
+        handlers.update(resource_handlers(tree, base_module, base.name))
+    handlers.update((f.name.upper(), f) for f in node.body
+                    if isinstance(f, ast.FunctionDef)
+                    and f.name in HTTP_METHODS)
+    return handlers
+
+
+def refuses(function):
+    """Whether ``function`` only answers 405 (keystone's special cases:
+    GET of /users/{user_id}/password, the OAuth2 token's other methods)."""
+    if raised_only(function) == 'MethodNotAllowed':
+        return True
+    statements = [s for s in function.body
+                  if not (isinstance(s, ast.Expr)
+                          and isinstance(s.value, ast.Constant))]
+    return (len(statements) == 1 and isinstance(statements[0], ast.Expr)
+            and decorator_name(statements[0].value) == '_method_not_allowed')
+
+
+def accepts(function, path):
+    """Whether ``function`` can be called with the variables of ``path`` as
+    flask passes them, by keyword: a Resource mounted on a collection and
+    a member path serves a method at the one whose ids it takes."""
+    arguments = function.args
+    names = [a.arg for a in arguments.args[1:] + arguments.kwonlyargs]
+    positional = arguments.args[1:]
+    required = [a.arg for a in positional[:len(positional)
+                                          - len(arguments.defaults)]]
+    required += [a.arg for a, default in zip(arguments.kwonlyargs,
+                                             arguments.kw_defaults)
+                 if default is None]
+    variables = set(re.findall(r'{([^}]+)}', path))
+    return set(required) <= variables and (
+        arguments.kwarg is not None or variables <= set(names))
+
+
+def resource_rows(tree, module, name, path):
+    """The rows of the flask-restful Resource ``name`` mounted at ``path``:
+    a method it refuses (405) is not a route, one that only raises Gone
+    answers 410, and werkzeug answers HEAD with GET's handler where the
+    Resource has no head."""
+    handlers = resource_handlers(tree, module, name)
+    if 'HEAD' not in handlers and 'GET' in handlers:
+        handlers['HEAD'] = handlers['GET']
+    return [(method, path, None, None, None,
+             raised_only(function) == 'Gone')
+            for method, function in handlers.items()
+            if not refuses(function) and accepts(function, path)]
+
+
+def keyword(call, name):
+    """The value node of keyword argument ``name`` of ``call``, or None."""
+    for item in call.keywords:
+        if item.arg == name:
+            return item.value
+    return None
+
+
+def keystone_api_rows(tree, module, api):
+    """The rows of the keystone APIBase subclass ``api`` of ``module``:
+    its ``resources`` (collection and member paths from collection_key
+    and member_key) and ``resource_mapping`` (construct_resource_map)."""
+    node = tree.class_def(module, api)
+    prefix_node = class_attribute(tree, module, node, '_api_url_prefix')
+    prefix = tree.string(module, prefix_node) if prefix_node else ''
+    routes = []  # (path, resource module, resource class)
+    resources = class_attribute(tree, module, node, 'resources')
+    for element in (resources.elts if resources is not None else ()):
+        owner, name = tree.resolve(module, element)
+        resource = tree.class_def(owner, name)
+        collection = class_string(tree, owner, resource, 'collection_key')
+        member = class_string(tree, owner, resource, 'member_key')
+        # APIBase._add_resources skips a resource whose keys are missing
+        # or whose api_prefix is not the API's.
+        if not collection or not member or class_string(
+                tree, owner, resource, 'api_prefix', '') != prefix:
+            continue
+        member_id = class_string(tree, owner, resource,
+                                 '_id_path_param_name_override',
+                                 '%s_id' % member)
+        routes.append(('/%s' % collection, owner, name))
+        routes.append(('/%s/{%s}' % (collection, member_id), owner, name))
+    mapping = class_attribute(tree, module, node, 'resource_mapping')
+    for call in (mapping.elts if mapping is not None else ()):
+        owner, name = tree.resolve(module, keyword(call, 'resource'))
+        # construct_resource_map puts a slash before a url without one.
+        urls = ['/' + tree.string(module, keyword(call, 'url')).lstrip('/')]
+        alternates = keyword(call, 'alternate_urls')
+        # APIBase._add_mapped_resources adds alternate URLs only to an API
+        # without a prefix.
+        if alternates is not None and not prefix \
+                and isinstance(alternates, ast.List):
+            for alternate in alternates.elts:
+                for key, value in zip(alternate.keys, alternate.values):
+                    if tree.string(module, key) == 'url':
+                        urls.append(tree.string(module, value))
+        routes.extend((flask_path(url), owner, name) for url in urls)
+    rows = []
+    for path, owner, name in routes:
+        rows.extend(resource_rows(tree, owner, name, prefix + path))
+    return rows
+
+
+def blueprint_rows(tree, module):
+    """The rows of the plain flask routes (``@blueprint.route(rule)``) of
+    ``module``: keystone's discovery, / and /v3."""
+    rows = []
+    for node in tree.module(module).body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        call = decorator_call(node, 'route')
+        if call is None:
+            continue
+        methods = keyword(call, 'methods')
+        names = ([tree.string(module, m) for m in methods.elts]
+                 if methods is not None else ['GET'])
+        if 'GET' in names:
+            names.append('HEAD')
+        path = flask_path(tree.string(module, call.args[0]))
+        rows.extend((method, path, None, None, None, False)
+                    for method in names)
+    return rows
+
+
+def keystone_rows(site):
+    """((None, None): keystone has no microversions, rows) of the identity
+    API of the keystone in ``site``: every flask-restful resource of the
+    APIs keystone.server.flask.application registers.  Paths are below
+    /v3, as the table's paths of other services are below their version
+    root; the discovery routes / and /v3 are both '/' then."""
+    tree = SourceTree(site)
+    rows = []
+    for element in tree.assignment(KEYSTONE_APPLICATION, '__apis__').elts:
+        module, name = tree.resolve(KEYSTONE_APPLICATION, element)
+        module = '%s.%s' % (module, name)  # a module: keystone.api.users
+        apis = [tree.resolve(module, api)[1]
+                for api in tree.assignment(module, 'APIs').elts]
+        for api in apis:
+            node = tree.class_def(module, api)
+            if not node.bases:  # DiscoveryAPI: a plain flask blueprint
+                rows.extend((method, re.sub(r'^/v3(?=/|$)', '', path) or '/',
+                             None, None, None, False)
+                            for method, path, *_ in blueprint_rows(tree,
+                                                                   module))
+                continue
+            rows.extend(keystone_api_rows(tree, module, api))
+    return (None, None), rows
+
+
+# -- glance ------------------------------------------------------------------
+
+GLANCE_ROUTER = 'glance.api.v2.router'
+
+
+def glance_rows(site):
+    """((None, None): glance has no microversions, its v2.x version
+    documents name releases of one API, rows) of the image API of the
+    glance in ``site``: each ``mapper.connect(path, ...,
+    conditions={'method': [...]})`` of the v2 router.  The connects
+    without conditions route every other method to the reject controller
+    (405), and are not routes."""
+    tree = SourceTree(site)
+    router = tree.class_def(GLANCE_ROUTER, 'API')
+    rows = []
+    for node in ast.walk(router):
+        if not (isinstance(node, ast.Call)
+                and decorator_name(node) == 'connect'):
+            continue
+        conditions = keyword(node, 'conditions')
+        if conditions is None:
+            continue
+        path = tree.string(GLANCE_ROUTER, node.args[0])
+        if not isinstance(conditions, ast.Dict):
+            raise SourceError('%s: the conditions of %s are not a dict '
+                              'literal' % (GLANCE_ROUTER, path))
+        for key, value in zip(conditions.keys, conditions.values):
+            if tree.string(GLANCE_ROUTER, key) == 'method':
+                rows.extend((tree.string(GLANCE_ROUTER, m), path, None,
+                             None, None, False) for m in value.elts)
+    return (None, None), rows
+
+
+# -- neutron -----------------------------------------------------------------
+
+NEUTRON_OVN_EXTENSIONS = 'neutron.common.ovn.extensions'
+NEUTRON_EXTENSIONS = 'neutron.extensions'
+
+
+def neutron_shipped_aliases(tree):
+    """The aliases of the API extensions neutron itself ships: one per
+    neutron/extensions/<name>.py, in the class <Name> that neutron's
+    ExtensionManager loads, its alias from ``api_definition`` (a
+    neutron_lib definition's ALIAS) or its ``get_alias``."""
+    aliases = set()
+    folder = os.path.join(tree.site, *NEUTRON_EXTENSIONS.split('.'))
+    for path in sorted(glob.glob(os.path.join(folder, '*.py'))):
+        name = os.path.basename(path)[:-3]
+        if name.startswith('_'):
+            continue
+        module = '%s.%s' % (NEUTRON_EXTENSIONS, name)
+        try:
+            node = tree.class_def(module, name[0].upper() + name[1:])
+        except SourceError:
+            continue  # a helper module, not an extension
+        definition = class_attribute(tree, module, node, 'api_definition')
+        if definition is not None:
+            owner = tree.imports(module)[definition.id] \
+                if isinstance(definition, ast.Name) else None
+            if owner is None:
+                raise SourceError('%s: api_definition is not a module'
+                                  % module)
+            aliases.add(tree.string(owner, tree.assignment(owner, 'ALIAS')))
+            continue
+        for function in node.body:
+            if isinstance(function, ast.FunctionDef) \
+                    and function.name == 'get_alias':
+                returned = [s for s in function.body
+                            if isinstance(s, ast.Return)]
+                aliases.add(tree.string(module, returned[0].value))
+    return aliases
+
+
+def neutron_extensions(site):
+    """The API extensions, by alias, an ML2/OVN neutron in ``site`` can
+    load: those the OVN mechanism driver lets the ML2 plugin serve
+    (ML2_SUPPORTED_API_EXTENSIONS) and the OVN L3 plugin's
+    (ML2_SUPPORTED_API_EXTENSIONS_OVN_L3), that neutron itself ships.
+    Which of them a cloud loads also depends on its service_plugins and
+    extension_drivers: an alias missing here is not loaded by any ML2/OVN
+    cloud of the release, one present may still be off in a given cloud.
+    The aliases of other projects' extensions (VPNaaS, BGP, FWaaS, TaaS),
+    which the OVN driver's list also names, are not in this set."""
+    tree = SourceTree(site)
+    supported = set()
+    for name in ('ML2_SUPPORTED_API_EXTENSIONS',
+                 'ML2_SUPPORTED_API_EXTENSIONS_OVN_L3'):
+        supported.update(
+            tree.string(NEUTRON_OVN_EXTENSIONS, element)
+            for element in tree.assignment(NEUTRON_OVN_EXTENSIONS,
+                                           name).elts)
+    return sorted(supported & neutron_shipped_aliases(tree))
+
+
+# service type: (the distributions its source names, the function reading
+# its routes: ((lowest, highest microversion), rows)).
+ROUTE_SERVICES = {
+    'compute': (('nova',), nova_rows),
+    'identity': (('keystone',), keystone_rows),
+    'image': (('glance',), glance_rows),
+    'placement': (('openstack-placement',), placement_rows),
 }
+# service type: (the distributions, the function reading its extensions).
+EXTENSION_SERVICES = {
+    'network': (('neutron', 'neutron-lib'), neutron_extensions),
+}
+SERVICES = dict(ROUTE_SERVICES, **EXTENSION_SERVICES)
+
+
+def row_key(row):
+    method, path, action, low = row[:4]
+    return (path, method, action or '', version_key(low) if low else (0, 0))
 
 
 def route_tables(venvs):
-    """({service: 'distribution version'}, {service: (lowest, highest
-    microversion)}, {service: sorted rows}) of ``venvs`` ({service type:
-    venv directory})."""
-    sources, bounds, tables = {}, {}, {}
+    """({service: 'distribution version, ...'}, {service: (lowest,
+    highest microversion)}, {service: sorted rows}, {service: sorted
+    extension aliases}, the latest day a venv was installed) of ``venvs``
+    ({service type: venv directory})."""
+    sources, bounds, tables, extensions = {}, {}, {}, {}
+    days = []
     for service in sorted(venvs):
-        distribution, read_rows = SERVICES[service]
+        distributions, read = SERVICES[service]
         site = site_packages(venvs[service])
-        sources[service] = '%s %s' % (distribution,
-                                      package_version(site, distribution))
-        bounds[service], rows = read_rows(site)
-        tables[service] = sorted(
-            set(rows), key=lambda r: (r[1], r[0], r[2] or '', version_key(r[3])))
-    return sources, bounds, tables
+        sources[service] = ', '.join(
+            '%s %s' % (name, package_version(site, name))
+            for name in distributions)
+        days.append(installed_on(site, distributions[0]))
+        if service in EXTENSION_SERVICES:
+            extensions[service] = read(site)
+            continue
+        bounds[service], rows = read(site)
+        tables[service] = sorted(set(rows), key=row_key)
+    return sources, bounds, tables, extensions, max(days)
 
 
-def render(series, sources, bounds, tables):
+def render(series, sources, bounds, tables, extensions, installed):
     """The Python source of the table module of release ``series``."""
     lines = [
         '# Copyright: Contributors to the stackroll.lifecycle project',
         '# Apache License 2.0 (see LICENSE)',
         '"""The API routes of release %s, generated by tools/api_routes.py'
         % series,
-        'from %s; do not edit."""' % ', '.join(
-            sources[service] for service in sorted(sources)),
+        'from the venvs the lab installed on %s, with the packages of'
+        % installed,
+        'SOURCES; do not edit."""',
         '',
         'SOURCES = %r' % (sources,),
-        '# The lowest and highest microversion of each service.',
+        '# The lowest and highest microversion of each service (None: it has',
+        '# no microversions).',
         'BOUNDS = %r' % (bounds,),
         'COLUMNS = %r' % (COLUMNS,),
         'ROUTES = {',
@@ -400,6 +767,14 @@ def render(series, sources, bounds, tables):
     for service in sorted(tables):
         lines.append('    %r: (' % service)
         lines.extend('        %r,' % (row,) for row in tables[service])
+        lines.append('    ),')
+    lines.append('}')
+    lines.append('# The API extensions, by alias, an ML2/OVN deployment can '
+                 'load.')
+    lines.append('EXTENSIONS = {')
+    for service in sorted(extensions):
+        lines.append('    %r: (' % service)
+        lines.extend('        %r,' % alias for alias in extensions[service])
         lines.append('    ),')
     lines.append('}')
     return '\n'.join(lines) + '\n'
@@ -430,11 +805,12 @@ def main(argv=None):
     parser.add_argument('--check', action='store_true')
     args = parser.parse_args(argv)
     try:
-        sources, bounds, tables = route_tables(dict(args.venvs))
+        read = route_tables(dict(args.venvs))
     except SourceError as exc:
         print('api_routes.py: %s' % exc, file=sys.stderr)
         return 2
-    text = render(args.release, sources, bounds, tables)
+    text = render(args.release, *read)
+    _sources, _bounds, tables, extensions, _installed = read
     path = table_path(args.release)
     if args.check:
         try:
@@ -446,8 +822,11 @@ def main(argv=None):
         return 0 if same else 1
     with open(path, 'w', encoding='utf-8') as handle:
         handle.write(text)
-    print('%s: %s' % (path, ', '.join('%s %d rows' % (service, len(rows))
-                                      for service, rows in tables.items())))
+    counts = ['%s %d rows' % (service, len(rows))
+              for service, rows in tables.items()]
+    counts += ['%s %d extensions' % (service, len(aliases))
+               for service, aliases in extensions.items()]
+    print('%s: %s' % (path, ', '.join(counts)))
     return 0
 
 

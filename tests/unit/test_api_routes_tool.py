@@ -156,13 +156,177 @@ PLACEMENT = {
 }
 
 
+KEYSTONE = {
+    'keystone/server/flask/application.py': """
+        from keystone.api import discovery
+        from keystone.api import os_simple_cert
+        from keystone.api import users
+
+        __apis__ = (discovery, users, os_simple_cert)
+        """,
+    'keystone/api/discovery.py': """
+        _DISCOVERY_BLUEPRINT = flask.Blueprint('Discovery', __name__)
+
+        @_DISCOVERY_BLUEPRINT.route('/')
+        def get_versions():
+            pass
+
+        @_DISCOVERY_BLUEPRINT.route('/v3')
+        def get_version_v3():
+            pass
+
+        class DiscoveryAPI:
+            pass
+
+        APIs = (DiscoveryAPI,)
+        """,
+    'keystone/api/users.py': """
+        from keystone.server import flask as ks_flask
+
+        class _UserBase(ks_flask.ResourceBase):
+            collection_key = 'users'
+            member_key = 'user'
+
+        class UserResource(_UserBase):
+            def get(self, user_id=None):
+                pass
+
+            def post(self):
+                pass
+
+            def patch(self, user_id):
+                pass
+
+        class UserPasswordResource(ks_flask.ResourceBase):
+            def get(self, user_id):
+                # Special case, GET is not allowed.
+                raise exceptions.MethodNotAllowed(valid_methods=['POST'])
+
+            def post(self, user_id):
+                pass
+
+        class UserAPI(ks_flask.APIBase):
+            resources = [UserResource]
+            resource_mapping = [
+                ks_flask.construct_resource_map(
+                    resource=UserPasswordResource,
+                    url='users/<string:user_id>/password',
+                    resource_kwargs={}),
+            ]
+
+        class TrustAPI(ks_flask.APIBase):
+            _api_url_prefix = '/OS-TRUST'
+            resource_mapping = [
+                ks_flask.construct_resource_map(
+                    resource=UserResource, url='/trusts',
+                    alternate_urls=[{'url': '/ignored'}],
+                    resource_kwargs={}),
+            ]
+
+        APIs = (UserAPI, TrustAPI)
+        """,
+    'keystone/api/os_simple_cert.py': """
+        import flask_restful
+
+        from keystone.server import flask as ks_flask
+
+        class SimpleCertCAResource(flask_restful.Resource):
+            def get(self):
+                raise exception.Gone(message='removed')
+
+        class SimpleCertAPI(ks_flask.APIBase):
+            resource_mapping = [
+                ks_flask.construct_resource_map(
+                    resource=SimpleCertCAResource, url='/OS-SIMPLE-CERT/ca',
+                    resource_kwargs={}),
+            ]
+
+        APIs = (SimpleCertAPI,)
+        """,
+}
+
+GLANCE = {
+    'glance/api/v2/router.py': """
+        class API(wsgi.Router):
+            def __init__(self, mapper):
+                mapper.connect('/images/{image_id}',
+                               controller=images_resource, action='show',
+                               conditions={'method': ['GET']})
+                mapper.connect('/images/{image_id}',
+                               controller=images_resource, action='update',
+                               conditions={'method': ['PATCH']})
+                mapper.connect('/images/{image_id}',
+                               controller=reject_method_resource,
+                               action='reject', allowed_methods='GET, PATCH')
+        """,
+}
+
+NEUTRON = {
+    'neutron_lib/__init__.py': '',
+    'neutron_lib/constants.py': """
+        L3_AGENT_SCHEDULER_EXT_ALIAS = 'l3_agent_scheduler'
+        """,
+    'neutron_lib/api/definitions/trunk.py': """
+        ALIAS = 'trunk'
+        """,
+    'neutron_lib/api/definitions/l3.py': """
+        ALIAS = 'router'
+        """,
+    'neutron_lib/api/definitions/bgp.py': """
+        ALIAS = 'bgp'
+        """,
+    'neutron/common/ovn/extensions.py': """
+        from neutron_lib.api.definitions import bgp
+        from neutron_lib.api.definitions import l3
+        from neutron_lib.api.definitions import trunk
+        from neutron_lib import constants
+
+        ML2_SUPPORTED_API_EXTENSIONS_OVN_L3 = [
+            l3.ALIAS,
+            constants.L3_AGENT_SCHEDULER_EXT_ALIAS,
+        ]
+        ML2_SUPPORTED_API_EXTENSIONS = [
+            trunk.ALIAS,
+            bgp.ALIAS,
+            'quotas',
+        ]
+        """,
+    'neutron/extensions/trunk.py': """
+        from neutron_lib.api import extensions
+        from neutron_lib.api.definitions import trunk
+
+        class Trunk(extensions.APIExtensionDescriptor):
+            api_definition = trunk
+        """,
+    'neutron/extensions/l3.py': """
+        from neutron_lib.api import extensions
+        from neutron_lib.api.definitions import l3 as apidef
+
+        class L3(extensions.APIExtensionDescriptor):
+            api_definition = apidef
+        """,
+    'neutron/extensions/quotasv2.py': """
+        from neutron_lib.api import extensions
+        RESOURCE_NAME = 'quota'
+        ALIAS = RESOURCE_NAME + 's'
+
+        class Quotasv2(extensions.ExtensionDescriptor):
+            @classmethod
+            def get_alias(cls):
+                return ALIAS
+        """,
+    'neutron/extensions/_helpers.py': '',
+}
+
+
 def _venv(root, files, dist_info):
     site = root / 'lib' / 'python3.11' / 'site-packages'
     for path, text in files.items():
         target = site / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(textwrap.dedent(text))
-    (site / dist_info).mkdir()
+    for name in dist_info.split():
+        (site / name).mkdir()
     return str(root)
 
 
@@ -170,11 +334,18 @@ def _venv(root, files, dist_info):
 def _venvs(tmp_path):
     return {'compute': _venv(tmp_path / 'nova', NOVA, 'nova-34.0.0.dist-info'),
             'placement': _venv(tmp_path / 'placement', PLACEMENT,
-                               'openstack_placement-16.0.0.dist-info')}
+                               'openstack_placement-16.0.0.dist-info'),
+            'identity': _venv(tmp_path / 'keystone', KEYSTONE,
+                              'keystone-30.0.0.dist-info'),
+            'image': _venv(tmp_path / 'glance', GLANCE,
+                           'glance-33.0.0.dist-info'),
+            'network': _venv(tmp_path / 'neutron', NEUTRON,
+                             'neutron-29.0.0.dist-info '
+                             'neutron_lib-5.0.0.dist-info')}
 
 
 def test_nova_routes_from_a_fixture_tree(venvs):
-    sources, bounds, tables = api_routes.route_tables(venvs)
+    sources, bounds, tables, _extensions, _day = api_routes.route_tables(venvs)
     assert sources['compute'] == 'nova 34.0.0'
     assert bounds['compute'] == ('2.1', '2.104')
     assert tables['compute'] == [
@@ -191,7 +362,7 @@ def test_nova_routes_from_a_fixture_tree(venvs):
 
 
 def test_placement_routes_from_a_fixture_tree(venvs):
-    sources, bounds, tables = api_routes.route_tables(venvs)
+    sources, bounds, tables, _extensions, _day = api_routes.route_tables(venvs)
     assert sources['placement'] == 'openstack-placement 16.0.0'
     assert bounds['placement'] == ('1.0', '1.39')
     assert tables['placement'] == [
@@ -204,13 +375,58 @@ def test_placement_routes_from_a_fixture_tree(venvs):
     ]
 
 
+def test_keystone_routes_from_a_fixture_tree(venvs):
+    sources, bounds, tables, _extensions, _day = api_routes.route_tables(venvs)
+    assert sources['identity'] == 'keystone 30.0.0'
+    assert bounds['identity'] == (None, None)
+    assert tables['identity'] == [
+        # Discovery's / and /v3 are both the version root.
+        ('GET', '/', None, None, None, False),
+        ('HEAD', '/', None, None, None, False),
+        ('GET', '/OS-SIMPLE-CERT/ca', None, None, None, True),
+        ('HEAD', '/OS-SIMPLE-CERT/ca', None, None, None, True),
+        # The API's prefix; no alternate URL under a prefix.
+        ('GET', '/OS-TRUST/trusts', None, None, None, False),
+        ('HEAD', '/OS-TRUST/trusts', None, None, None, False),
+        ('POST', '/OS-TRUST/trusts', None, None, None, False),
+        # patch needs user_id: only on the member path.
+        ('GET', '/users', None, None, None, False),
+        ('HEAD', '/users', None, None, None, False),
+        ('POST', '/users', None, None, None, False),
+        ('GET', '/users/{user_id}', None, None, None, False),
+        ('HEAD', '/users/{user_id}', None, None, None, False),
+        ('PATCH', '/users/{user_id}', None, None, None, False),
+        # GET only answers 405; the url without its slash gets one.
+        ('POST', '/users/{user_id}/password', None, None, None, False),
+    ]
+
+
+def test_glance_routes_from_a_fixture_tree(venvs):
+    sources, bounds, tables, _extensions, _day = api_routes.route_tables(venvs)
+    assert sources['image'] == 'glance 33.0.0'
+    assert tables['image'] == [
+        ('GET', '/images/{image_id}', None, None, None, False),
+        ('PATCH', '/images/{image_id}', None, None, None, False),
+    ]
+
+
+def test_neutron_extensions_from_a_fixture_tree(venvs):
+    sources, _bounds, tables, extensions, _day = api_routes.route_tables(venvs)
+    assert sources['network'] == 'neutron 29.0.0, neutron-lib 5.0.0'
+    assert 'network' not in tables
+    # bgp is in the OVN list but neutron ships no extension of it;
+    # l3_agent_scheduler neither, here.
+    assert extensions['network'] == ['quotas', 'router', 'trunk']
+
+
 def test_rendered_table_is_a_module_with_its_source(venvs):
     text = api_routes.render('2026.2', *api_routes.route_tables(venvs))
     namespace = {}
     exec(compile(text, 'table', 'exec'), namespace)  # pylint: disable=exec-used
-    assert namespace['SOURCES'] == {'compute': 'nova 34.0.0',
-                                    'placement': 'openstack-placement 16.0.0'}
+    assert namespace['SOURCES']['compute'] == 'nova 34.0.0'
     assert namespace['ROUTES']['placement'][0] == ('GET', '/', None, '1.0', '1.39', False)
+    assert namespace['BOUNDS']['identity'] == (None, None)
+    assert namespace['EXTENSIONS'] == {'network': ('quotas', 'router', 'trunk')}
 
 
 def test_missing_venv_is_reported(tmp_path):
@@ -221,10 +437,11 @@ def test_missing_venv_is_reported(tmp_path):
 # Where the release venvs are, extracted as the lab installs them
 # (<dir>/nova-2026.2, <dir>/placement-2026.2); the lab's own path by default.
 VENVS_DIR = os.environ.get('STACKROLL_VENVS_DIR', '/openstack/venvs')
-COMMITTED = {'compute': 'nova', 'placement': 'placement'}
+COMMITTED = {'compute': 'nova', 'placement': 'placement',
+             'identity': 'keystone', 'image': 'glance', 'network': 'neutron'}
 
 
-@pytest.mark.parametrize('series', ['2026.1', '2026.2'])
+@pytest.mark.parametrize('series', ['2025.1', '2026.1', '2026.2'])
 def test_committed_tables_match_the_release_venvs(series):
     venvs = {service: os.path.join(VENVS_DIR, '%s-%s' % (name, series))
              for service, name in COMMITTED.items()}
