@@ -12,6 +12,8 @@ A consumer profile says what a cloud's consumers need, per service type::
         max_version: '2.95'
         calls:                  # optional: single calls
           - {method: GET, path: '/servers/{id}', microversion: '2.79'}
+      network:
+        extensions: [trunk]     # optional: API extensions relied on
 
 What a cloud or a release serves has one shape for both (a release's is
 ``RELEASES[series]['apis']``)::
@@ -28,8 +30,10 @@ what changed between two clouds' or releases' APIs.
 from __future__ import annotations
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
+    LOADED,
     SERVED,
     check_call,
+    check_extension,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._microversions import (
     LATEST,
@@ -57,7 +61,10 @@ SERVICE_HINTS = {
     'ironic': 'baremetal',
 }
 METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
-_SERVICE_KEYS = ('versions', 'min_version', 'max_version', 'calls')
+_SERVICE_KEYS = ('versions', 'min_version', 'max_version', 'calls',
+                 'extensions')
+# Services whose API extensions a profile may name (by alias).
+EXTENSION_SERVICES = ('network',)
 _CALL_KEYS = ('method', 'path', 'microversion', 'action', 'count')
 
 
@@ -124,7 +131,25 @@ def _validate_service(name, need, errors):
                           "service's range %s to %s"
                           % (where, index, version, low or 'any', high or 'any'))
         result['calls'].append(call)
+    if need.get('extensions') is not None:
+        result['extensions'] = _validate_extensions(name, need['extensions'],
+                                                    where, errors)
     return result
+
+
+def _validate_extensions(name, aliases, where, errors):
+    if name not in EXTENSION_SERVICES:
+        errors.append('%s.extensions: only %s name API extensions'
+                      % (where, ', '.join(EXTENSION_SERVICES)))
+        return []
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    if not isinstance(aliases, list) or not all(
+            isinstance(alias, str) and alias.strip() for alias in aliases):
+        errors.append('%s.extensions must be a list of extension aliases '
+                      'like "trunk"' % where)
+        return []
+    return [alias.strip() for alias in aliases]
 
 
 def _validate_call(call, where, errors):
@@ -246,6 +271,8 @@ def _requirements(need):
         if call['microversion']:
             label += ' at %s' % call['microversion']
         yield label, 'call', call
+    for alias in need.get('extensions') or []:
+        yield 'extension %s' % alias, 'extension', alias
 
 
 def _check_requirement(service, label, kind, value, served):
@@ -286,7 +313,23 @@ def _check_routed_call(service, label, call, routes):
     return result
 
 
-def check_profile(profile, served, routes=None):
+def _check_extension_need(service, label, alias, loaded):
+    """An extension a profile relies on, against ``loaded``: ``{target,
+    aliases}`` of the release or cloud checked, or None when unknown."""
+    if loaded is None:
+        result = _result(service, label, True, 'not checked: the %s '
+                         'extensions of the target are not known' % service)
+        result.update(status='not checked', fix=None)
+        return result
+    verdict = check_extension(loaded['aliases'], service, alias,
+                              loaded['target'])
+    result = _result(service, label, verdict['status'] == LOADED,
+                     verdict['reason'])
+    result.update(status=verdict['status'], fix=verdict['fix'])
+    return result
+
+
+def check_profile(profile, served, routes=None, extensions=None):
     """Check each requirement of ``profile`` against ``served``.
 
     ``served``: ``{service type: {'versions', 'min_version', 'max_version',
@@ -294,11 +337,15 @@ def check_profile(profile, served, routes=None):
     ``routes``: ``{service type: route table}`` (``_api_routes.table``);
     a call to a service with a table is judged route by route there, with
     ``status`` and ``fix`` in its result, else by the microversion range
-    alone.  Returns ``[{'service', 'requirement', 'ok', 'reason'}]``, one
-    per requirement, in profile order; on a service no longer served every
+    alone.  ``extensions``: ``{service type: {'target', 'aliases'}}``, the
+    API extensions the target loads (``_api_routes.extensions``, or read
+    from a cloud); an extension the profile names is checked there.
+    Returns ``[{'service', 'requirement', 'ok', 'reason'}]``, one per
+    requirement, in profile order; on a service no longer served every
     requirement fails.
     """
     routes = routes or {}
+    extensions = extensions or {}
     profile = validate_profile(profile)
     results = []
     for service, need in profile['services'].items():
@@ -313,7 +360,10 @@ def check_profile(profile, served, routes=None):
         results.append(_result(service, 'service %s' % service, True,
                                'served'))
         for label, kind, value in requirements:
-            if kind == 'call' and service in routes:
+            if kind == 'extension':
+                results.append(_check_extension_need(
+                    service, label, value, extensions.get(service)))
+            elif kind == 'call' and service in routes:
                 results.append(_check_routed_call(service, label, value,
                                                   routes[service]))
             else:

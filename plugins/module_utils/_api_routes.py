@@ -4,16 +4,19 @@
 
 The tables come from tools/api_routes.py, which reads each release's own
 code (nova's ROUTE_LIST and controller decorators, placement's
-ROUTE_DECLARATIONS and version handlers) and writes
-``_api_routes_<series>.py``.  A row is ``{method, path, action, min, max,
-gone}``: ``action`` names the body's action of nova's POST .../action
-routes, ``min`` and ``max`` bound the microversions the handler serves and
-``gone`` says that it answers 410 Gone there.
+ROUTE_DECLARATIONS and version handlers, keystone's flask-restful
+resources, glance's v2 router, the API extensions an ML2/OVN neutron can
+load) and writes ``_api_routes_<series>.py``.  A row is ``{method, path,
+action, min, max, gone}``: ``action`` names the body's action of nova's
+POST .../action routes, ``min`` and ``max`` bound the microversions the
+handler serves (None for identity and image, which have none) and ``gone``
+says that it answers 410 Gone there.
 
 :func:`check_call` judges one call: ``served``, ``gone`` (410),
 ``not present`` (no such route) or ``outside range`` (the route exists at
-other microversions, which it names).  :func:`routes_only_in` lists what one
-release serves and another does not.
+other microversions, which it names).  :func:`check_extension` says whether
+a release's neutron loads an API extension.  :func:`routes_only_in` lists
+what one release serves and another does not.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils import (
+    _api_routes_2025_1,
     _api_routes_2026_1,
     _api_routes_2026_2,
 )
@@ -32,6 +36,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._microversions
 
 # Imported one by one: AnsiballZ ships only the modules a module imports.
 _TABLES = {
+    '2025.1': _api_routes_2025_1,
     '2026.1': _api_routes_2026_1,
     '2026.2': _api_routes_2026_2,
 }
@@ -40,21 +45,25 @@ SERVED = 'served'
 GONE = 'gone'
 NOT_PRESENT = 'not present'
 OUTSIDE_RANGE = 'outside range'
+NOT_LOADED = 'extension not loaded'
+LOADED = 'extension loaded'
 
 # The URL's API version root (/v2.1, /v2) and nova's project id segment,
 # which its router accepts before every route (hex and dashes only).
 _VERSION_SEGMENT = re.compile(r'^v\d+(\.\d+)?$')
 _PROJECT_ID = re.compile(r'^[0-9a-f-]+$')
 # The prefix a service is mounted under behind a shared web server
-# (devstack's /compute/v2.1, /placement).
-_MOUNT_PREFIXES = {'compute': 'compute', 'placement': 'placement'}
+# (devstack's /compute/v2.1, /placement, /identity/v3, /image/v2).
+_MOUNT_PREFIXES = {'compute': 'compute', 'placement': 'placement',
+                   'identity': 'identity', 'image': 'image'}
 
 
 def table(series, service):
     """The route table of ``service`` in release ``series``: ``{source,
     min, max, rows}`` (the package it was read from, the service's lowest
     and highest microversion, the rows), or None when the release has no
-    table for it (no routes read for the service, or an older release)."""
+    table for it (no routes read for the service, or an older release).
+    ``min`` and ``max`` are None for a service without microversions."""
     module = _TABLES.get(series)
     if module is None or service not in module.ROUTES:
         return None
@@ -117,6 +126,8 @@ def _specificity(segments, template):
 
 
 def _in_range(version, row):
+    if row['min'] is None:  # no microversions: every call is in range
+        return True
     return (compare_microversions(row['min'], version) <= 0
             <= compare_microversions(row['max'], version))
 
@@ -128,7 +139,8 @@ def _route_label(row, action=None):
 def _ranges_text(rows):
     return ', '.join('%s to %s' % (row['min'], row['max'])
                      for row in sorted(rows,
-                                       key=lambda r: microversion_key(r['min'])))
+                                       key=lambda r: microversion_key(r['min']))
+                     if row['min'] is not None)
 
 
 def _verdict(status, route, reason, fix, serving=()):
@@ -181,6 +193,9 @@ def check_call(routes, service, method, path, microversion=None,
                 return _verdict(GONE, route, '%s answers 410 Gone: the API '
                                 'was removed' % route,
                                 'move to the API that replaced it', serving)
+            if routes['min'] is None:
+                return _verdict(SERVED, route, '%s is served' % route, None,
+                                serving)
             return _verdict(SERVED, route, '%s is served at %s (%s)'
                             % (route, microversion, _ranges_text(serving)),
                             None, serving)
@@ -229,3 +244,30 @@ def routes_only_in(rows, other_rows):
     sorted by path."""
     return sorted(_route_keys(rows) - _route_keys(other_rows),
                   key=lambda key: (key[1], key[0], key[2] or ''))
+
+
+def extensions(series):
+    """{service type: {target, source, aliases}} of release ``series``: the
+    API extensions (neutron's, by alias) an ML2/OVN deployment of the
+    release can load, what loads them (``release 2026.2``) and the packages
+    they were read from; empty for a release without them."""
+    module = _TABLES.get(series)
+    return {service: {'target': 'release %s' % series,
+                      'source': module.SOURCES[service],
+                      'aliases': frozenset(aliases)}
+            for service, aliases in (module.EXTENSIONS if module
+                                     else {}).items()}
+
+
+def check_extension(loaded, service, alias, target):
+    """Whether the extension ``alias`` is in ``loaded`` (the aliases
+    ``target``, a release or a cloud, loads for ``service``): ``{status,
+    reason, fix}`` as :func:`check_call`."""
+    if alias in loaded:
+        return {'status': LOADED, 'reason': '%s loads the %s extension %s'
+                % (target, service, alias), 'fix': None}
+    return {'status': NOT_LOADED,
+            'reason': 'extension not loaded by the target: %s does not load '
+                      'the %s extension %s' % (target, service, alias),
+            'fix': 'enable the extension (its service plugin or extension '
+                   'driver) on the target, or stop relying on it'}

@@ -10,11 +10,15 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles 
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
     GONE,
+    LOADED,
+    NOT_LOADED,
     NOT_PRESENT,
     OUTSIDE_RANGE,
     SERVED,
     check_call,
+    check_extension,
     diff_routes,
+    extensions,
     path_segments,
     routes_only_in,
     table,
@@ -27,6 +31,8 @@ from ansible_collections.stackroll.lifecycle.plugins.modules.api_compat import (
 
 COMPUTE = table('2026.2', 'compute')
 PLACEMENT = table('2026.2', 'placement')
+IDENTITY = table('2026.2', 'identity')
+IMAGE = table('2026.2', 'image')
 
 
 def _compute(method, path, microversion=None, action=None):
@@ -39,8 +45,12 @@ def test_tables_name_their_source_and_bounds():
     placement = table('2026.1', 'placement')
     assert placement['source'] == 'openstack-placement 15.0.0'
     assert placement['max'] == '1.39'
-    assert table('2025.1', 'compute') is None
-    assert table('2026.2', 'network') is None
+    assert table('2025.1', 'compute')['source'] == 'nova 31.3.1'
+    assert table('2025.2', 'compute') is None  # no venv of it was read
+    assert table('2026.2', 'network') is None  # extensions, not routes
+    assert IDENTITY['source'] == 'keystone 30.0.0'
+    assert (IDENTITY['min'], IDENTITY['max']) == (None, None)
+    assert IMAGE['source'] == 'glance 33.0.0'
 
 
 @pytest.mark.parametrize('path', [
@@ -186,8 +196,8 @@ def test_check_profile_judges_calls_by_the_release_table():
 def test_check_profile_keeps_range_checks_without_a_table():
     profile = _profile([{'method': 'GET', 'path': '/os-fping',
                          'microversion': '2.1'}])
-    # 2025.1 has no table: only the range counts, and 2.1 is in it.
-    result = check_profile(profile, release_served('2025.1'), tables('2025.1'))[1]
+    # 2025.2 has no table: only the range counts, and 2.1 is in it.
+    result = check_profile(profile, release_served('2025.2'), tables('2025.2'))[1]
     assert result['ok'] and 'status' not in result
 
 
@@ -205,5 +215,145 @@ def test_diff_routes_between_releases():
         {'service': 'compute', 'change': 'added', 'what': 'route',
          'detail': 'POST /b/{id}/action (go)'},
     ]
-    # 2026.1 and 2026.2 differ in nova's maximum only, not in routes.
-    assert diff_routes(tables('2026.1'), tables('2026.2')) == []
+    # 2026.1 and 2026.2 differ in nova's maximum only, not in its routes;
+    # keystone and glance added some.
+    assert [(c['service'], c['change'], c['detail'])
+            for c in diff_routes(tables('2026.1'), tables('2026.2'))] == [
+        ('identity', 'added', 'DELETE /users/{user_id}/tokens'),
+        ('image', 'added', 'POST /cache/clean'),
+        ('image', 'added', 'GET /cache/nodes/{image_id}'),
+        ('image', 'added', 'POST /cache/prune'),
+    ]
+
+
+def test_2026_1_dropped_the_server_actions_of_os_volumes_boot():
+    # 2026.1 gave /os-volumes_boot its own controller, without the server
+    # sub-controllers whose actions 2025.1 routed there too.
+    dropped = [c['detail'] for c in diff_routes(tables('2025.1'),
+                                                tables('2026.1'))]
+    assert 'POST /os-volumes_boot/{id}/action (os-migrateLive)' in dropped
+    result = check_call(table('2026.1', 'compute'), 'compute', 'POST',
+                        '/os-volumes_boot/abc/action', '2.30',
+                        action='os-migrateLive')
+    assert result['status'] == NOT_PRESENT
+
+
+# --- identity and image: routes without microversions -----------------------
+
+
+@pytest.mark.parametrize('path, route', [
+    ('/v3/users/9f3c2b8a1d4e4b6f/projects', 'GET /users/{user_id}/projects'),
+    ('/identity/v3/users/{id}/projects/', 'GET /users/{user_id}/projects'),
+    ('https://ctl:5000/v3/auth/tokens', 'GET /auth/tokens'),
+    ('/v3/OS-INHERIT/projects/p/users/u/roles/r/inherited_to_projects',
+     'GET /OS-INHERIT/projects/{project_id}/users/{user_id}/roles/{role_id}'
+     '/inherited_to_projects'),
+    ('/v3', 'GET /'),
+])
+def test_identity_path_templates(path, route):
+    result = check_call(IDENTITY, 'identity', 'GET', path, None)
+    assert result['status'] == SERVED
+    assert result['route'] == route
+    assert result['reason'] == '%s is served' % route
+
+
+def test_identity_microversion_is_ignored_and_head_follows_get():
+    assert check_call(IDENTITY, 'identity', 'HEAD', '/v3/auth/tokens',
+                      '2.5')['status'] == SERVED
+
+
+def test_identity_refused_gone_and_missing_routes():
+    # GET of a user's password only answers 405.
+    assert check_call(IDENTITY, 'identity', 'GET', '/v3/users/u/password',
+                      None)['status'] == NOT_PRESENT
+    result = check_call(IDENTITY, 'identity', 'GET',
+                        '/v3/OS-SIMPLE-CERT/certificates', None)
+    assert result['status'] == GONE
+    assert '410' in result['reason']
+    # New in 2026.2: revoking a user's tokens.
+    route = ('DELETE', '/v3/users/u/tokens')
+    assert check_call(IDENTITY, 'identity', *route)['status'] == SERVED
+    assert check_call(table('2026.1', 'identity'), 'identity',
+                      *route)['status'] == NOT_PRESENT
+
+
+@pytest.mark.parametrize('method, path, route', [
+    ('GET', '/v2/images/abc/file', 'GET /images/{image_id}/file'),
+    ('PUT', '/image/v2/images/abc/file', 'PUT /images/{image_id}/file'),
+    ('POST', '/v2/images/abc/actions/deactivate',
+     'POST /images/{image_id}/actions/deactivate'),
+    ('GET', '/v2/schemas/image', 'GET /schemas/image'),
+])
+def test_glance_paths(method, path, route):
+    result = check_call(IMAGE, 'image', method, path)
+    assert (result['status'], result['route']) == (SERVED, route)
+
+
+def test_glance_route_absent_before_it_came():
+    call = ('image', 'POST', '/v2/cache/prune')
+    assert check_call(IMAGE, *call)['status'] == SERVED
+    result = check_call(table('2026.1', 'image'), *call)
+    assert result['status'] == NOT_PRESENT
+    assert result['reason'] == 'POST /cache/prune is not a route of image'
+    # The v2 router routes no DELETE of an image's file.
+    assert check_call(IMAGE, 'image', 'DELETE',
+                      '/v2/images/abc/file')['status'] == NOT_PRESENT
+
+
+# --- network: API extensions ------------------------------------------------
+
+
+def test_neutron_extensions_per_release():
+    new = extensions('2026.2')['network']
+    old = extensions('2025.1')['network']
+    assert new['target'] == 'release 2026.2'
+    assert new['source'] == 'neutron 29.0.0, neutron-lib 5.0.0'
+    assert {'trunk', 'router', 'qos', 'port-security'} <= new['aliases']
+    # Added after 2025.1; other projects' extensions are never in the set.
+    assert 'extraroute-atomic' in new['aliases'] - old['aliases']
+    assert 'bgp' not in new['aliases'] and 'vpnaas' not in new['aliases']
+    assert extensions('2025.2') == {}
+
+
+def test_check_extension_present_and_absent():
+    loaded = extensions('2026.2')['network']['aliases']
+    assert check_extension(loaded, 'network', 'trunk', 'release 2026.2') == {
+        'status': LOADED, 'fix': None,
+        'reason': 'release 2026.2 loads the network extension trunk'}
+    result = check_extension(loaded, 'network', 'bgp', 'release 2026.2')
+    assert result['status'] == NOT_LOADED
+    assert result['reason'].startswith('extension not loaded by the target')
+    assert 'bgp' in result['reason'] and result['fix']
+
+
+def test_check_profile_names_the_broken_call_why_and_the_fix():
+    profile = {'services': {
+        'identity': {'calls': [
+            {'method': 'DELETE', 'path': '/v3/users/{user_id}/tokens'}]},
+        'image': {'calls': [{'method': 'GET', 'path': '/v2/images/{id}'}]},
+        'network': {'extensions': ['trunk', 'extraroute-atomic']},
+    }}
+    served = release_served('2025.1')
+    results = check_profile(profile, served, tables('2025.1'),
+                            extensions('2025.1'))
+    unmet = [r for r in results if not r['ok']]
+    assert [(r['service'], r['requirement'], r['status']) for r in unmet] == [
+        ('identity', 'DELETE /v3/users/{user_id}/tokens', NOT_PRESENT),
+        ('network', 'extension extraroute-atomic', NOT_LOADED),
+    ]
+    message = unmet_message(unmet, len(results), 'release 2025.1')
+    assert ('identity: DELETE /v3/users/{user_id}/tokens (DELETE '
+            '/users/{user_id}/tokens is not a route of identity') in message
+    assert ('network: extension extraroute-atomic (extension not loaded by '
+            'the target: release 2025.1 does not load the network extension '
+            'extraroute-atomic, fix: enable the extension') in message
+    # The same profile is met by 2026.2.
+    assert all(r['ok'] for r in check_profile(
+        profile, release_served('2026.2'), tables('2026.2'),
+        extensions('2026.2')))
+
+
+def test_extensions_unknown_are_not_checked():
+    profile = {'services': {'network': {'extensions': ['trunk']}}}
+    result = check_profile(profile, release_served('2025.2'))[1]
+    assert result['ok'] and result['status'] == 'not checked'
