@@ -25,12 +25,20 @@ description:
     C(image), ...), of C(versions) (API versions like C(v2.1)),
     C(min_version) and C(max_version) (microversions, quoted), and C(calls)
     (C(method), C(path), C(microversion), and C(action), the body's
-    action key of a POST to C(/servers/{id}/action) like C(os-migrateLive)).
-  - Against a release, a call to compute or placement is judged by the
-    release's route table (read from its own code by tools/api_routes.py):
-    the route must exist, not answer 410 Gone, and serve the call's
-    microversion. Other services, and a live cloud, are judged by their
-    microversion range only.
+    action key of a POST to C(/servers/{id}/action) like C(os-migrateLive)),
+    and for C(network) C(extensions) (the API extensions relied on, by
+    alias, like C(trunk)).
+  - Against a release, a call to compute, placement, identity or image is
+    judged by the release's route table (read from its own code by
+    tools/api_routes.py): the route must exist, not answer 410 Gone, and
+    serve the call's microversion (identity and image have none). Other
+    services, and a live cloud, are judged by their microversion range
+    only.
+  - A network extension the profile names must be loaded by the target:
+    against a release, one of the extensions an ML2/OVN neutron of the
+    release can load (which of them a given cloud loads depends on its
+    service plugins and extension drivers); against a live cloud, one of
+    those its network API lists.
   - O(compare_to) between two releases also lists the routes one serves and
     the other does not.
 options:
@@ -89,6 +97,20 @@ EXAMPLES = r'''
         compute: {versions: [v2.1], min_version: "2.1", max_version: "2.95"}
         image: {versions: [v2]}
 
+- name: Does 2026.2 still serve the calls and the neutron extensions we use?
+  stackroll.lifecycle.api_compat:
+    release: "2026.2"
+    profile:
+      services:
+        compute:
+          calls:
+            - {method: POST, path: "/servers/{id}/action", action: os-migrateLive, microversion: "2.30"}
+        identity:
+          calls:
+            - {method: GET, path: "/v3/users/{user_id}/projects"}
+        network:
+          extensions: [trunk, port-security]
+
 - name: What does 2026.2 drop compared with the running cloud?
   stackroll.lifecycle.api_compat:
     compare_to: hibiscus
@@ -128,16 +150,18 @@ results:
     status:
       description:
         - For a call to a service the release has a route table of
-          (compute, placement), checked against O(release) - C(served),
-          C(gone) (answers 410), C(not present) (no such route) or
-          C(outside range) (served at other microversions, named in
-          RV(results[].reason)).
+          (compute, placement, identity, image), checked against
+          O(release) - C(served), C(gone) (answers 410), C(not present) (no
+          such route) or C(outside range) (served at other microversions,
+          named in RV(results[].reason)).
+        - For a network extension - C(extension loaded), C(extension not
+          loaded) or C(not checked) (the target's extensions are unknown).
       type: str
-      returned: for calls judged by a route table
+      returned: for calls judged by a route table, and for extensions
     fix:
-      description: What would fix an unmet call judged by a route table.
+      description: What would fix an unmet call judged by a route table, or an extension not loaded.
       type: str
-      returned: for calls judged by a route table
+      returned: for calls judged by a route table, and for extensions
 unmet:
   description: The requirements not met (as in RV(results)).
   returned: when there is a profile
@@ -186,6 +210,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles 
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
     diff_routes,
+    extensions,
     tables,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._cloud import (
@@ -303,6 +328,15 @@ class ApiCompatModule(CloudModule):
         label = 'cloud %s' % (name or conn.config.name)
         return label, gather_served(conn)['served']
 
+    def cloud_extensions(self, label):
+        """{'network': {target, aliases}} of the cloud checked: the
+        extensions its network API lists; empty when it lists none."""
+        try:
+            aliases = frozenset(e.alias for e in self.conn.network.extensions())
+        except self.sdk.exceptions.SDKException:
+            return {}
+        return {'network': {'target': label, 'aliases': aliases}}
+
     def run(self):
         params = self.params
         checked, served = self.served_by(params['release'], 'release')
@@ -331,7 +365,12 @@ class ApiCompatModule(CloudModule):
             self.fail_json(msg=str(exc), **self.results_on_failure())
         # The derived profile keeps its call counts; validation drops none.
         result['profile'] = profile if params['access_log'] else normalised
-        results = check_profile(normalised, served, routes)
+        loaded = extensions(series_named(params['release']))
+        if params['release'] is None and any(
+                need.get('extensions')
+                for need in normalised['services'].values()):
+            loaded = self.cloud_extensions(checked)
+        results = check_profile(normalised, served, routes, loaded)
         unmet = [r for r in results if not r['ok']]
         result.update(results=results, unmet=unmet, ok=not unmet)
         if unmet and params['fail_on_unmet']:

@@ -3,9 +3,12 @@
 """api_compat's profile sources, targets and failure message."""
 from __future__ import annotations
 
+import types
+
 import pytest
 
 from ansible_collections.stackroll.lifecycle.plugins.modules.api_compat import (
+    ApiCompatModule,
     read_access_logs,
     read_profile,
     release_served,
@@ -108,3 +111,38 @@ def test_unmet_message_names_each_unmet_requirement():
                               '2026.1: compute: max_version 2.104 (2.104 is '
                               'beyond the maximum microversion 2.103); '
                               'block-storage: service block-storage')
+
+
+class _SDKException(Exception):
+    pass
+
+
+def _fake_module(extensions):
+    def listed():
+        if isinstance(extensions, Exception):
+            raise extensions
+        return [types.SimpleNamespace(alias=alias) for alias in extensions]
+    return types.SimpleNamespace(
+        conn=types.SimpleNamespace(network=types.SimpleNamespace(
+            extensions=listed)),
+        sdk=types.SimpleNamespace(exceptions=types.SimpleNamespace(
+            SDKException=_SDKException)))
+
+
+def test_cloud_extensions_are_read_from_the_network_api():
+    loaded = ApiCompatModule.cloud_extensions(_fake_module(['trunk', 'qos']),
+                                              'cloud prod')
+    assert loaded == {'network': {'target': 'cloud prod',
+                                  'aliases': frozenset({'trunk', 'qos'})}}
+    profile = {'services': {'network': {'extensions': ['trunk', 'bgp']}}}
+    results = check_profile(profile, {'network': {'versions': ['v2.0']}},
+                            extensions=loaded)
+    assert [(r['requirement'], r['ok']) for r in results[1:]] == [
+        ('extension trunk', True), ('extension bgp', False)]
+    assert 'cloud prod does not load the network extension bgp' in \
+        results[2]['reason']
+
+
+def test_cloud_extensions_unreadable_leave_them_unchecked():
+    assert ApiCompatModule.cloud_extensions(
+        _fake_module(_SDKException('no network')), 'cloud prod') == {}
