@@ -15,8 +15,9 @@ says that it answers 410 Gone there.
 :func:`check_call` judges one call: ``served``, ``gone`` (410),
 ``not present`` (no such route) or ``outside range`` (the route exists at
 other microversions, which it names).  :func:`check_extension` says whether
-a release's neutron loads an API extension.  :func:`routes_only_in` lists
-what one release serves and another does not.
+a release's neutron loads an API extension.  :func:`diff_routes` and
+:func:`diff_extensions` list what one release serves and another does
+not.
 """
 
 from __future__ import annotations
@@ -235,6 +236,21 @@ def diff_routes(old, new):
                  'detail': route_label(key)}
                 for key in routes_only_in(first[service]['rows'],
                                           second[service]['rows']))
+    return changes
+
+
+def diff_extensions(old, new):
+    """The API extensions ``new`` dropped or added compared to ``old``
+    (both :func:`extensions`), as :func:`diff_routes` lists routes."""
+    changes = []
+    for service in sorted(set(old) & set(new)):
+        for change, first, second in (('dropped', old, new),
+                                      ('added', new, old)):
+            changes.extend(
+                {'service': service, 'change': change, 'what': 'extension',
+                 'detail': alias}
+                for alias in sorted(first[service]['aliases']
+                                    - second[service]['aliases']))
     return changes
 
 

@@ -29,18 +29,19 @@ description:
     and for C(network) C(extensions) (the API extensions relied on, by
     alias, like C(trunk)).
   - Against a release, a call to compute, placement, identity or image is
-    judged by the release's route table (read from its own code by
-    tools/api_routes.py): the route must exist, not answer 410 Gone, and
+    judged by the release's route table, read from its own code by
+    tools/api_routes.py. The route must exist, not answer 410 Gone, and
     serve the call's microversion (identity and image have none). Other
     services, and a live cloud, are judged by their microversion range
     only.
-  - A network extension the profile names must be loaded by the target:
-    against a release, one of the extensions an ML2/OVN neutron of the
-    release can load (which of them a given cloud loads depends on its
-    service plugins and extension drivers); against a live cloud, one of
-    those its network API lists.
+  - A network extension the profile names must be loaded by the target.
+    Against a release, it must be one of the extensions an ML2/OVN neutron
+    of the release can load (which of them a given cloud loads depends on
+    its service plugins and extension drivers); against a live cloud, one
+    of those its network API lists.
   - O(compare_to) between two releases also lists the routes one serves and
-    the other does not.
+    the other does not, and the network extensions one can load and the
+    other cannot.
 options:
   profile:
     description:
@@ -194,6 +195,8 @@ changes:
   elements: dict
   sample:
     - {service: compute, change: added, what: microversions, detail: '2.104'}
+    - {service: identity, change: added, what: route, detail: 'DELETE /users/{user_id}/tokens'}
+    - {service: network, change: added, what: extension, detail: extraroute-atomic}
 '''
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._access_log_profiles import (
@@ -209,6 +212,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles 
     validate_profile,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
+    diff_extensions,
     diff_routes,
     extensions,
     tables,
@@ -351,6 +355,9 @@ class ApiCompatModule(CloudModule):
             changes = diff_served(served, other_served)
             changes.extend(diff_routes(
                 routes, tables(series_named(params['compare_to']))))
+            changes.extend(diff_extensions(
+                extensions(series_named(params['release'])),
+                extensions(series_named(params['compare_to']))))
             result.update(compared_to=other, changes=changes)
         try:
             if params['access_log']:

@@ -17,6 +17,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes im
     SERVED,
     check_call,
     check_extension,
+    diff_extensions,
     diff_routes,
     extensions,
     path_segments,
@@ -313,6 +314,14 @@ def test_neutron_extensions_per_release():
     assert 'extraroute-atomic' in new['aliases'] - old['aliases']
     assert 'bgp' not in new['aliases'] and 'vpnaas' not in new['aliases']
     assert extensions('2025.2') == {}
+
+
+def test_diff_extensions_between_releases():
+    changes = diff_extensions(extensions('2025.1'), extensions('2026.1'))
+    assert {'service': 'network', 'change': 'added', 'what': 'extension',
+            'detail': 'extraroute-atomic'} in changes
+    assert not [c for c in changes if c['change'] == 'dropped']
+    assert diff_extensions(extensions('2026.2'), {}) == []
 
 
 def test_check_extension_present_and_absent():
