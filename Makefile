@@ -108,8 +108,9 @@ $(BUILD)/link/ansible_collections/$(COLLECTION):
 
 sanity-tree: venv
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)/$(COLLECTION) $(SANITY_ROOT)/openstack
-	# The collection as it ships: the lab and benchmarks are not part of it.
-	git ls-files -co --exclude-standard -z | grep -z -v -E '^(lab|bench)/' \
+	# The collection as it ships (galaxy.yml build_ignore): not the lab, the
+	# benchmarks or the developer tools.
+	git ls-files -co --exclude-standard -z | grep -z -v -E '^(lab|bench|tools)/' \
 		| tar -c --null -T - | tar -x -C $(SANITY_ROOT)/$(COLLECTION)
 	# Its own git repository: ansible-test lists the files to test with git,
 	# and would otherwise find the outer one, where .build is ignored.

@@ -757,7 +757,11 @@ def render(series, sources, bounds, tables, extensions, installed):
         % installed,
         'SOURCES; do not edit."""',
         '',
-        'SOURCES = %r' % (sources,),
+        'SOURCES = {',
+    ]
+    lines.extend('    %r: %r,' % item for item in sorted(sources.items()))
+    lines += [
+        '}',
         '# The lowest and highest microversion of each service (None: it has',
         '# no microversions).',
         'BOUNDS = %r' % (bounds,),

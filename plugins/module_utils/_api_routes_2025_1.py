@@ -4,7 +4,13 @@
 from the venvs the lab installed on 2026-12-06, with the packages of
 SOURCES; do not edit."""
 
-SOURCES = {'compute': 'nova 31.3.1', 'identity': 'keystone 27.1.0', 'image': 'glance 30.2.0', 'network': 'neutron 26.0.6, neutron-lib 3.18.3', 'placement': 'openstack-placement 13.0.1'}
+SOURCES = {
+    'compute': 'nova 31.3.1',
+    'identity': 'keystone 27.1.0',
+    'image': 'glance 30.2.0',
+    'network': 'neutron 26.0.6, neutron-lib 3.18.3',
+    'placement': 'openstack-placement 13.0.1',
+}
 # The lowest and highest microversion of each service (None: it has
 # no microversions).
 BOUNDS = {'compute': ('2.1', '2.100'), 'identity': (None, None), 'image': (None, None), 'placement': ('1.0', '1.39')}

@@ -4,7 +4,13 @@
 from the venvs the lab installed on 2026-12-06, with the packages of
 SOURCES; do not edit."""
 
-SOURCES = {'compute': 'nova 33.0.2', 'identity': 'keystone 29.1.0', 'image': 'glance 32.0.0', 'network': 'neutron 28.0.2, neutron-lib 3.24.0', 'placement': 'openstack-placement 15.0.0'}
+SOURCES = {
+    'compute': 'nova 33.0.2',
+    'identity': 'keystone 29.1.0',
+    'image': 'glance 32.0.0',
+    'network': 'neutron 28.0.2, neutron-lib 3.24.0',
+    'placement': 'openstack-placement 15.0.0',
+}
 # The lowest and highest microversion of each service (None: it has
 # no microversions).
 BOUNDS = {'compute': ('2.1', '2.103'), 'identity': (None, None), 'image': (None, None), 'placement': ('1.0', '1.39')}

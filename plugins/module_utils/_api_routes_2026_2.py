@@ -4,7 +4,13 @@
 from the venvs the lab installed on 2026-12-06, with the packages of
 SOURCES; do not edit."""
 
-SOURCES = {'compute': 'nova 34.0.0', 'identity': 'keystone 30.0.0', 'image': 'glance 33.0.0', 'network': 'neutron 29.0.0, neutron-lib 5.0.0', 'placement': 'openstack-placement 16.0.0'}
+SOURCES = {
+    'compute': 'nova 34.0.0',
+    'identity': 'keystone 30.0.0',
+    'image': 'glance 33.0.0',
+    'network': 'neutron 29.0.0, neutron-lib 5.0.0',
+    'placement': 'openstack-placement 16.0.0',
+}
 # The lowest and highest microversion of each service (None: it has
 # no microversions).
 BOUNDS = {'compute': ('2.1', '2.104'), 'identity': (None, None), 'image': (None, None), 'placement': ('1.0', '1.39')}
