@@ -3,6 +3,10 @@
 """Route tables: looking a call up in a release's table."""
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+
 import pytest
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
@@ -29,6 +33,11 @@ from ansible_collections.stackroll.lifecycle.plugins.modules.api_compat import (
     release_served,
     unmet_message,
 )
+
+# Row counts and a digest of every release's tables and extensions, as the
+# lookups returned them when each release had a module of its own.
+EXPECTED = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                        'fixtures', 'api_routes_tables.json')
 
 COMPUTE = table('2026.2', 'compute')
 PLACEMENT = table('2026.2', 'placement')
@@ -366,3 +375,37 @@ def test_extensions_unknown_are_not_checked():
     profile = {'services': {'network': {'extensions': ['trunk']}}}
     result = check_profile(profile, release_served('2025.2'))[1]
     assert result['ok'] and result['status'] == 'not checked'
+
+
+def _digest(value):
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode('utf-8')).hexdigest()
+
+
+def _expected():
+    with open(EXPECTED, encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+@pytest.mark.parametrize('series', sorted(_expected()))
+def test_release_tables_are_what_they_were(series):
+    expected = _expected()[series]
+    found = tables(series)
+    assert sorted(found) == sorted(expected['tables'])
+    for service, want in expected['tables'].items():
+        got = found[service]
+        assert got == table(series, service)
+        assert all(list(row) == ['method', 'path', 'action', 'min', 'max', 'gone'] for row in got['rows'])
+        assert {'source': got['source'], 'min': got['min'], 'max': got['max'],
+                'rows': len(got['rows']), 'sha256': _digest(got['rows'])} == want
+    found = extensions(series)
+    assert sorted(found) == sorted(expected['extensions'])
+    for service, want in expected['extensions'].items():
+        got = found[service]
+        assert isinstance(got['aliases'], frozenset)
+        assert {'target': got['target'], 'source': got['source'],
+                'aliases': len(got['aliases']), 'sha256': _digest(sorted(got['aliases']))} == want
+
+
+def test_a_release_without_tables_has_none():
+    assert tables('2025.2') == {} and extensions('2025.2') == {}
+    assert table('2025.2', 'compute') is None and table('2026.2', 'network') is None
