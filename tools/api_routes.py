@@ -5,16 +5,21 @@
 
     api_routes.py RELEASE SERVICE=VENV... [--check]
 
-      RELEASE   the series (2026.2) whose table to write
+      RELEASE   the series (2026.2) whose tables to write
       SERVICE   compute (VENV holds nova), placement (openstack-placement),
                 identity (keystone), image (glance) or network (neutron)
       VENV      an installed service venv, as the lab builds and caches them
                 (~/.cache/stackroll/venvs/<service>-<series>-*.tar.gz,
                 extracted anywhere)
-      --check   write nothing; exit 1 when the committed table differs
+      --check   write nothing; exit 1 when the committed tables of RELEASE
+                differ from what its venvs give
 
-Writes plugins/module_utils/_api_routes_<series>.py, which
-plugins/module_utils/_api_routes.py reads.  Every row is one route a
+Writes RELEASE's tables into plugins/module_utils/_api_routes_data.py, which
+plugins/module_utils/_api_routes.py reads, and keeps the other releases'
+tables there as they are.  That module holds every release: each row and
+each extension alias once, with the releases that serve it, and each
+release's packages, microversion bounds and the day its venvs were
+installed.  Every row is one route a
 service's router dispatches: method, path template (below the API's version
 root), the action name of an action in the body (nova's POST .../action),
 the lowest and highest microversion its handler serves (None for a service
@@ -57,10 +62,13 @@ import glob
 import os
 import re
 import sys
+import textwrap
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLUMNS = ('method', 'path', 'action', 'min', 'max', 'gone')
+# pep8's, which the committed module keeps to.
+LINE_LENGTH = 160
 
 
 class SourceError(Exception):
@@ -724,6 +732,12 @@ def row_key(row):
     return (path, method, action or '', version_key(low) if low else (0, 0))
 
 
+def row_order(row):
+    """row_key, then the rest of the row: a total order, so that two rows
+    of one route from the same microversion still sort the same way."""
+    return row_key(row) + (repr(row[4:]),)
+
+
 def route_tables(venvs):
     """({service: 'distribution version, ...'}, {service: (lowest,
     highest microversion)}, {service: sorted rows}, {service: sorted
@@ -742,52 +756,160 @@ def route_tables(venvs):
             extensions[service] = read(site)
             continue
         bounds[service], rows = read(site)
-        tables[service] = sorted(set(rows), key=row_key)
+        tables[service] = sorted(set(rows), key=row_order)
     return sources, bounds, tables, extensions, max(days)
 
 
-def render(series, sources, bounds, tables, extensions, installed):
-    """The Python source of the table module of release ``series``."""
+# -- the committed module ---------------------------------------------------
+#
+# One module holds every release: each route row and each extension alias
+# once, with the releases that serve it.  A row's highest microversion that
+# is its release's highest is stored as LATEST, so that a route every
+# release serves up to its own maximum is one row.
+
+LATEST = 'latest'
+DATA_PATH = os.path.join(REPO, 'plugins', 'module_utils',
+                         '_api_routes_data.py')
+
+
+def release_order(series):
+    """'2026.2' -> (2026, 2), to sort releases oldest first."""
+    return version_key(series)
+
+
+def read_data(path=DATA_PATH):
+    """{series: (sources, bounds, tables, extensions, installed)}, as
+    :func:`route_tables` returns them, of the module at ``path`` (read with
+    ``ast``, not imported); empty when there is none."""
+    try:
+        with open(path, encoding='utf-8') as handle:
+            tree = ast.parse(handle.read(), path)
+        data = {target.id: ast.literal_eval(node.value)
+                for node in tree.body if isinstance(node, ast.Assign)
+                for target in node.targets}
+        return releases_of(data)
+    except FileNotFoundError:
+        return {}
+    except (SyntaxError, ValueError, KeyError, IndexError) as exc:
+        raise SourceError('%s is not a module this script writes: %r'
+                          % (path, exc)) from None
+
+
+def releases_of(data):
+    """{series: :func:`route_tables`} of the module's variables ``data``."""
+    releases = {}
+    for series, installed in data['INSTALLED'].items():
+        sources, bounds = data['SOURCES'][series], data['BOUNDS'][series]
+        tables = {}
+        for service, (_low, high) in bounds.items():
+            tables[service] = sorted(
+                (row[:4] + (high if row[4] == LATEST else row[4], row[5])
+                 for row in data['ROUTES'].get(service, ())
+                 if series in row[6]), key=row_order)
+        extensions = {service: [alias for alias, serving in aliases
+                                if series in serving]
+                      for service, aliases in data['EXTENSIONS'].items()
+                      if service in sources}
+        releases[series] = (sources, bounds, tables, extensions, installed)
+    return releases
+
+
+def stored_rows(releases):
+    """({service: [row + (releases,)]}, {service: [(alias, releases)]}):
+    each distinct row and alias of ``releases`` once, sorted, with the
+    releases, oldest first, that serve it."""
+    routes, aliases = {}, {}
+    for series in sorted(releases, key=release_order):
+        _sources, bounds, tables, extensions, _installed = releases[series]
+        for service, rows in tables.items():
+            high = bounds[service][1]
+            serving = routes.setdefault(service, {})
+            for row in rows:
+                top = LATEST if high is not None and row[4] == high else row[4]
+                serving.setdefault(row[:4] + (top, row[5]), []).append(series)
+        for service, names in extensions.items():
+            serving = aliases.setdefault(service, {})
+            for alias in names:
+                serving.setdefault(alias, []).append(series)
+    return ({service: [row + (tuple(rows[row]),)
+                       for row in sorted(rows, key=row_order)]
+             for service, rows in routes.items()},
+            {service: [(alias, tuple(names[alias])) for alias in sorted(names)]
+             for service, names in aliases.items()})
+
+
+def render(releases):
+    """The Python source of the module holding ``releases`` ({series:
+    :func:`route_tables`})."""
+    order = sorted(releases, key=release_order)
+    routes, aliases = stored_rows(releases)
+    named = ' and '.join([', '.join(order[:-1])] + order[-1:]) \
+        if len(order) > 1 else ''.join(order)
     lines = [
         '# Copyright: Contributors to the stackroll.lifecycle project',
         '# Apache License 2.0 (see LICENSE)',
-        '"""The API routes of release %s, generated by tools/api_routes.py'
-        % series,
-        'from the venvs the lab installed on %s, with the packages of'
-        % installed,
-        'SOURCES; do not edit."""',
+        '"""The API routes of releases %s, generated by' % named,
+        'tools/api_routes.py from the service venvs the lab installed, with',
+        'these packages; do not edit.',
         '',
-        'SOURCES = {',
     ]
-    lines.extend('    %r: %r,' % item for item in sorted(sources.items()))
+    for series in order:
+        sources, _bounds, _tables, _extensions, installed = releases[series]
+        lines.extend(textwrap.wrap(
+            '%s (installed %s): %s' % (series, installed, ', '.join(
+                sources[service] for service in sorted(sources))),
+            width=79, initial_indent='- ', subsequent_indent='  ',
+            break_on_hyphens=False))
+    lines += [
+        '',
+        'Each route row and each extension alias is here once, with the',
+        "releases that serve it.  A row's max %r is the highest" % LATEST,
+        'microversion of the release (BOUNDS)."""',
+        '',
+        "# The day the lab installed each release's venvs.",
+        'INSTALLED = {',
+    ]
+    lines.extend('    %r: %r,' % (series, releases[series][4])
+                 for series in order)
+    lines += ['}', "# The packages each release's tables were read from.",
+              'SOURCES = {']
+    for series in order:
+        lines.append('    %r: {' % series)
+        lines.extend('        %r: %r,' % item
+                     for item in sorted(releases[series][0].items()))
+        lines.append('    },')
     lines += [
         '}',
         '# The lowest and highest microversion of each service (None: it has',
         '# no microversions).',
-        'BOUNDS = %r' % (bounds,),
-        'COLUMNS = %r' % (COLUMNS,),
+        'BOUNDS = {',
+    ]
+    lines.extend('    %r: %r,' % (series, releases[series][1])
+                 for series in order)
+    lines += [
+        '}',
+        'COLUMNS = %r' % (COLUMNS + ('releases',),),
         'ROUTES = {',
     ]
-    for service in sorted(tables):
+    for service in sorted(routes):
         lines.append('    %r: (' % service)
-        lines.extend('        %r,' % (row,) for row in tables[service])
+        for row in routes[service]:
+            line = '        %r,' % (row,)
+            if len(line) > LINE_LENGTH:  # the releases on a line of their own
+                line = '        %s,\n         %r),' % (repr(row[:-1])[:-1],
+                                                     row[-1])
+            lines.append(line)
         lines.append('    ),')
     lines.append('}')
     lines.append('# The API extensions, by alias, an ML2/OVN deployment can '
                  'load.')
     lines.append('EXTENSIONS = {')
-    for service in sorted(extensions):
+    for service in sorted(aliases):
         lines.append('    %r: (' % service)
-        lines.extend('        %r,' % alias for alias in extensions[service])
+        lines.extend('        %r,' % (item,) for item in aliases[service])
         lines.append('    ),')
     lines.append('}')
     return '\n'.join(lines) + '\n'
-
-
-def table_path(series):
-    """Where the table module of release ``series`` is committed."""
-    return os.path.join(REPO, 'plugins', 'module_utils',
-                        '_api_routes_%s.py' % series.replace('.', '_'))
 
 
 def parse_venv(value):
@@ -807,30 +929,28 @@ def main(argv=None):
     parser.add_argument('venvs', nargs='+', type=parse_venv,
                         metavar='SERVICE=VENV')
     parser.add_argument('--check', action='store_true')
+    parser.add_argument('--data', default=DATA_PATH, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
         read = route_tables(dict(args.venvs))
+        releases = read_data(args.data)
     except SourceError as exc:
         print('api_routes.py: %s' % exc, file=sys.stderr)
         return 2
-    text = render(args.release, *read)
     _sources, _bounds, tables, extensions, _installed = read
-    path = table_path(args.release)
     if args.check:
-        try:
-            with open(path, encoding='utf-8') as handle:
-                same = handle.read() == text
-        except FileNotFoundError:
-            same = False
-        print('%s: %s' % (path, 'up to date' if same else 'differs'))
+        same = releases.get(args.release) == read
+        print('%s: release %s %s' % (args.data, args.release,
+                                     'up to date' if same else 'differs'))
         return 0 if same else 1
-    with open(path, 'w', encoding='utf-8') as handle:
-        handle.write(text)
+    releases[args.release] = read
+    with open(args.data, 'w', encoding='utf-8') as handle:
+        handle.write(render(releases))
     counts = ['%s %d rows' % (service, len(rows))
               for service, rows in tables.items()]
     counts += ['%s %d extensions' % (service, len(aliases))
                for service, aliases in extensions.items()]
-    print('%s: %s' % (path, ', '.join(counts)))
+    print('%s: release %s, %s' % (args.data, args.release, ', '.join(counts)))
     return 0
 
 

@@ -420,13 +420,82 @@ def test_neutron_extensions_from_a_fixture_tree(venvs):
 
 
 def test_rendered_table_is_a_module_with_its_source(venvs):
-    text = api_routes.render('2026.2', *api_routes.route_tables(venvs))
+    text = api_routes.render({'2026.2': api_routes.route_tables(venvs)})
     namespace = {}
     exec(compile(text, 'table', 'exec'), namespace)  # pylint: disable=exec-used
-    assert namespace['SOURCES']['compute'] == 'nova 34.0.0'
-    assert namespace['ROUTES']['placement'][0] == ('GET', '/', None, '1.0', '1.39', False)
-    assert namespace['BOUNDS']['identity'] == (None, None)
-    assert namespace['EXTENSIONS'] == {'network': ('quotas', 'router', 'trunk')}
+    assert namespace['SOURCES']['2026.2']['compute'] == 'nova 34.0.0'
+    # The release's highest microversion is 'latest'.
+    assert namespace['ROUTES']['placement'][0] == ('GET', '/', None, '1.0', 'latest', False, ('2026.2',))
+    assert namespace['BOUNDS']['2026.2']['identity'] == (None, None)
+    assert namespace['EXTENSIONS'] == {'network': (('quotas', ('2026.2',)), ('router', ('2026.2',)), ('trunk', ('2026.2',)))}
+    assert all(len(line) <= api_routes.LINE_LENGTH for line in text.splitlines())
+
+
+def _args(release, venvs, data, *extra):
+    return [release] + ['%s=%s' % item for item in sorted(venvs.items())] + ['--data', str(data)] + list(extra)
+
+
+def test_generating_a_release_keeps_the_others(venvs, tmp_path, capsys):
+    data = tmp_path / '_api_routes_data.py'
+    assert api_routes.main(_args('2026.1', venvs, data)) == 0
+    older = api_routes.route_tables(venvs)
+    # The next release: a higher maximum, a route gone, an extension more.
+    site = os.path.join(venvs['compute'], 'lib', 'python3.11', 'site-packages', 'nova', 'api', 'openstack')
+    bounds = os.path.join(site, 'api_version_request.py')
+    with open(bounds, encoding='utf-8') as handle:
+        text = handle.read().replace("'2.104'", "'2.105'")
+    with open(bounds, 'w', encoding='utf-8') as handle:
+        handle.write(text)
+    routes = os.path.join(site, 'compute', 'routes.py')
+    with open(routes, encoding='utf-8') as handle:
+        text = handle.read().replace("    ('/os-fping', {'GET': [fping_controller, 'index']}),\n", '')
+    with open(routes, 'w', encoding='utf-8') as handle:
+        handle.write(text)
+    neutron = os.path.join(venvs['network'], 'lib', 'python3.11', 'site-packages', 'neutron', 'extensions', 'l3agentscheduler.py')
+    with open(neutron, 'w', encoding='utf-8') as handle:
+        handle.write(textwrap.dedent("""
+            from neutron_lib.api import extensions
+
+            class L3agentscheduler(extensions.ExtensionDescriptor):
+                @classmethod
+                def get_alias(cls):
+                    return 'l3_agent_scheduler'
+            """))
+    assert api_routes.main(_args('2026.2', venvs, data)) == 0
+    newer = api_routes.route_tables(venvs)
+    assert newer[1]['compute'] == ('2.1', '2.105')
+    assert api_routes.read_data(str(data)) == {'2026.1': older, '2026.2': newer}
+    namespace = {}
+    exec(compile(data.read_text(), 'data', 'exec'), namespace)  # pylint: disable=exec-used
+    compute = namespace['ROUTES']['compute']
+    # Each row once; up to each release's own maximum is one row.
+    assert ('GET', '/servers/detail', None, '2.1', 'latest', False, ('2026.1', '2026.2')) in compute
+    assert ('POST', '/os-volumes_boot/{id}/action', 'os-start', '2.1', '2.102', False, ('2026.1', '2026.2')) in compute
+    assert ('GET', '/os-fping', None, '2.1', 'latest', True, ('2026.1',)) in compute
+    assert len(compute) == len(set(row[:-1] for row in compute))
+    assert namespace['EXTENSIONS']['network'][0] == ('l3_agent_scheduler', ('2026.2',))
+    # Regenerating a release leaves the module as it was.
+    text = data.read_text()
+    assert api_routes.main(_args('2026.2', venvs, data)) == 0
+    assert data.read_text() == text
+    capsys.readouterr()
+    assert api_routes.main(_args('2026.2', venvs, data, '--check')) == 0
+    assert api_routes.main(_args('2026.1', venvs, data, '--check')) == 1
+    assert api_routes.main(_args('2027.1', venvs, data, '--check')) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        '%s: release 2026.2 up to date' % data,
+        '%s: release 2026.1 differs' % data,
+        '%s: release 2027.1 differs' % data,
+    ]
+    assert data.read_text() == text
+
+
+def test_a_module_it_does_not_write_is_reported(venvs, tmp_path, capsys):
+    data = tmp_path / '_api_routes_data.py'
+    data.write_text('ROUTES = {}\n')
+    assert api_routes.main(_args('2026.2', venvs, data)) == 2
+    assert 'is not a module this script writes' in capsys.readouterr().err
+    assert data.read_text() == 'ROUTES = {}\n'
 
 
 def test_missing_venv_is_reported(tmp_path):
@@ -450,6 +519,9 @@ def test_committed_tables_match_the_release_venvs(series):
     if missing:
         pytest.skip('no extracted release venv %s (set STACKROLL_VENVS_DIR)'
                     % ', '.join(missing))
-    text = api_routes.render(series, *api_routes.route_tables(venvs))
-    with open(api_routes.table_path(series), encoding='utf-8') as handle:
-        assert handle.read() == text
+    assert api_routes.read_data()[series] == api_routes.route_tables(venvs)
+
+
+def test_committed_module_is_as_the_script_writes_it():
+    with open(api_routes.DATA_PATH, encoding='utf-8') as handle:
+        assert handle.read() == api_routes.render(api_routes.read_data())
