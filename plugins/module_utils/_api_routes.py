@@ -6,7 +6,8 @@ The tables come from tools/api_routes.py, which reads each release's own
 code (nova's ROUTE_LIST and controller decorators, placement's
 ROUTE_DECLARATIONS and version handlers, keystone's flask-restful
 resources, glance's v2 router, the API extensions an ML2/OVN neutron can
-load) and writes ``_api_routes_<series>.py``.  A row is ``{method, path,
+load) and writes them into ``_api_routes_data.py``, each row and each
+extension once with the releases that serve it.  A row is ``{method, path,
 action, min, max, gone}``: ``action`` names the body's action of nova's
 POST .../action routes, ``min`` and ``max`` bound the microversions the
 handler serves (None for identity and image, which have none) and ``gone``
@@ -24,23 +25,15 @@ from __future__ import annotations
 
 import re
 
+# Imported by name: AnsiballZ ships only the modules a module imports.
 from ansible_collections.stackroll.lifecycle.plugins.module_utils import (
-    _api_routes_2025_1,
-    _api_routes_2026_1,
-    _api_routes_2026_2,
+    _api_routes_data,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._microversions import (
     LATEST,
     compare_microversions,
     microversion_key,
 )
-
-# Imported one by one: AnsiballZ ships only the modules a module imports.
-_TABLES = {
-    '2025.1': _api_routes_2025_1,
-    '2026.1': _api_routes_2026_1,
-    '2026.2': _api_routes_2026_2,
-}
 
 SERVED = 'served'
 GONE = 'gone'
@@ -65,21 +58,26 @@ def table(series, service):
     and highest microversion, the rows), or None when the release has no
     table for it (no routes read for the service, or an older release).
     ``min`` and ``max`` are None for a service without microversions."""
-    module = _TABLES.get(series)
-    if module is None or service not in module.ROUTES:
+    bounds = _api_routes_data.BOUNDS.get(series, {})
+    if service not in bounds:
         return None
-    low, high = module.BOUNDS[service]
-    return {'source': module.SOURCES[service], 'min': low, 'max': high,
-            'rows': [dict(zip(module.COLUMNS, row))
-                     for row in module.ROUTES[service]]}
+    low, high = bounds[service]
+    rows = []
+    for stored in _api_routes_data.ROUTES.get(service, ()):
+        row = dict(zip(_api_routes_data.COLUMNS, stored))
+        if series in row.pop('releases'):
+            if row['max'] == LATEST:  # the release's highest microversion
+                row['max'] = high
+            rows.append(row)
+    return {'source': _api_routes_data.SOURCES[series][service], 'min': low,
+            'max': high, 'rows': rows}
 
 
 def tables(series):
     """{service type: :func:`table`} of release ``series``; empty for a
     release without tables."""
-    module = _TABLES.get(series)
     return {service: table(series, service)
-            for service in (module.ROUTES if module else ())}
+            for service in sorted(_api_routes_data.BOUNDS.get(series, ()))}
 
 
 def _literal_first_segments(rows):
@@ -267,12 +265,13 @@ def extensions(series):
     API extensions (neutron's, by alias) an ML2/OVN deployment of the
     release can load, what loads them (``release 2026.2``) and the packages
     they were read from; empty for a release without them."""
-    module = _TABLES.get(series)
+    sources = _api_routes_data.SOURCES.get(series, {})
     return {service: {'target': 'release %s' % series,
-                      'source': module.SOURCES[service],
-                      'aliases': frozenset(aliases)}
-            for service, aliases in (module.EXTENSIONS if module
-                                     else {}).items()}
+                      'source': sources[service],
+                      'aliases': frozenset(alias for alias, releases in aliases
+                                           if series in releases)}
+            for service, aliases in sorted(_api_routes_data.EXTENSIONS.items())
+            if service in sources}
 
 
 def check_extension(loaded, service, alias, target):
