@@ -866,31 +866,28 @@ def render(releases):
         "releases that serve it.  A row's max %r is the highest" % LATEST,
         'microversion of the release (BOUNDS)."""',
         '',
-        "# The day the lab installed each release's venvs.",
-        'INSTALLED = {',
     ]
-    lines.extend('    %r: %r,' % (series, releases[series][4])
-                 for series in order)
-    lines += ['}', "# The packages each release's tables were read from.",
+
+    def per_release(comments, name, field):
+        return (['# %s' % comment for comment in comments]
+                + ['%s = {' % name]
+                + ['    %r: %r,' % (series, releases[series][field])
+                   for series in order] + ['}'])
+
+    lines += per_release(["The day the lab installed each release's venvs."],
+                         'INSTALLED', 4)
+    lines += ["# The packages each release's tables were read from.",
               'SOURCES = {']
     for series in order:
         lines.append('    %r: {' % series)
         lines.extend('        %r: %r,' % item
                      for item in sorted(releases[series][0].items()))
         lines.append('    },')
-    lines += [
-        '}',
-        '# The lowest and highest microversion of each service (None: it has',
-        '# no microversions).',
-        'BOUNDS = {',
-    ]
-    lines.extend('    %r: %r,' % (series, releases[series][1])
-                 for series in order)
-    lines += [
-        '}',
-        'COLUMNS = %r' % (COLUMNS + ('releases',),),
-        'ROUTES = {',
-    ]
+    lines.append('}')
+    lines += per_release(['The lowest and highest microversion of each '
+                          'service (None: it has',
+                          'no microversions).'], 'BOUNDS', 1)
+    lines += ['COLUMNS = %r' % (COLUMNS + ('releases',),), 'ROUTES = {']
     for service in sorted(routes):
         lines.append('    %r: (' % service)
         for row in routes[service]:
