@@ -36,7 +36,10 @@ to test this.  What is read:
   controller method's ``@wsgi.api_version(min, max)`` and
   ``@wsgi.removed`` (which answer 410), ``@wsgi.action(name)`` for the
   actions of the POST .../action routes, and the bounds in
-  nova/api/openstack/api_version_request.py.
+  nova/api/openstack/api_version_request.py.  A method defined once per
+  range under one name with ``@wsgi.Controller.api_version`` (nova's
+  versioned dispatch, 2025.1 and older) serves the union of its ranges:
+  one row per contiguous range.
 - placement: placement/handler.py (ROUTE_DECLARATIONS), each handler's
   ``@microversion.version_handler(min, max)`` (a handler may be defined
   once per range) and placement/microversion.py (VERSIONS).
@@ -266,8 +269,12 @@ class NovaController:
         self.tree = tree
         self.module = module
         node = tree.class_def(module, name)
-        self.methods = {f.name: f for f in node.body
-                        if isinstance(f, ast.FunctionDef)}
+        # Every definition of each name, in order: nova's versioned
+        # dispatch serves all of them (nova_ranges).
+        self.methods = {}
+        for function in node.body:
+            if isinstance(function, ast.FunctionDef):
+                self.methods.setdefault(function.name, []).append(function)
         # Bases other than wsgi.Controller and object hold methods too
         # (VolumesBootController extends ServersController).
         self.bases = [NovaController(tree, *tree.resolve(module, base))
@@ -275,8 +282,8 @@ class NovaController:
                       if decorator_name(base) not in ('Controller', 'object')]
 
     def method(self, name):
-        """(module, FunctionDef) of method ``name``, found as getattr
-        would, or None."""
+        """(module, [FunctionDef...]) of method ``name``, found as getattr
+        would: every definition of it in the class that has it, or None."""
         if name in self.methods:
             return self.module, self.methods[name]
         for base in self.bases:
@@ -291,11 +298,15 @@ class NovaController:
         actions = {}
         for base in self.bases:
             actions.update(base.actions())
-        for function in self.methods.values():
-            call = decorator_call(function, 'action')
+        # The metaclass reads the class's namespace, where a name is bound
+        # to its last definition, in the order of the first: the action
+        # names the method, whose definitions nova then dispatches as any
+        # method's (nova_ranges).
+        for functions in self.methods.values():
+            call = decorator_call(functions[-1], 'action')
             if call:
                 actions[self.tree.string(self.module, call.args[0])] = (
-                    self.module, function)
+                    self.module, functions)
         return actions
 
 
@@ -316,19 +327,72 @@ def nova_controllers(tree):
     return factories
 
 
-def nova_row(tree, method, path, action, found, bounds):
-    """The row of a controller method ``found`` (module, FunctionDef)."""
-    module, function = found
-    low, high = bounds
-    call = decorator_call(function, 'api_version')
-    if call:
-        if call.args:
-            low = tree.string(module, call.args[0])
-        if len(call.args) > 1:
-            high = tree.string(module, call.args[1])
-    gone = (decorator_call(function, 'removed') is not None
+def api_versions(tree, module, function, bounds):
+    """(lowest, highest, dispatched) of each ``api_version`` decorator on
+    ``function``, outermost first; a bound it leaves out is the service's
+    (``bounds``).  ``dispatched`` is whether it is nova's versioned dispatch,
+    ``@wsgi.Controller.api_version`` (2025.1 and older), rather than the
+    plain wrapper ``@wsgi.api_version`` (2026.1 on)."""
+    found = []
+    for node in function.decorator_list:
+        if not (isinstance(node, ast.Call)
+                and decorator_name(node) == 'api_version'):
+            continue
+        low, high = bounds
+        if node.args:
+            low = tree.string(module, node.args[0])
+        if len(node.args) > 1:
+            high = tree.string(module, node.args[1])
+        for item in node.keywords:
+            if item.arg in ('min_ver', 'min_version'):
+                low = tree.string(module, item.value)
+            elif item.arg in ('max_ver', 'max_version'):
+                high = tree.string(module, item.value)
+        found.append((low, high, isinstance(node.func, ast.Attribute)
+                      and decorator_name(node.func.value) == 'Controller'))
+    return found
+
+
+def is_gone(function):
+    """Whether the definition ``function`` answers 410 Gone."""
+    return (decorator_call(function, 'removed') is not None
             or raises_gone(function))
-    return (method, path, action, low, high, gone)
+
+
+def nova_ranges(tree, found, bounds):
+    """The (lowest, highest, gone) ranges that the definitions ``found``
+    ((module, [FunctionDef...]), every one of a method's name in its class)
+    serve, contiguous ones joined.
+
+    ``@wsgi.Controller.api_version`` registers each definition it decorates
+    under the method's name, and the controller answers that name with
+    whichever registered definition the request's microversion matches: a
+    method defined once per range (``def index`` for 2.1-2.56 and again,
+    ``# noqa``, from 2.57) serves all of them, each of its decorators adding
+    one range.  Without it (2026.1 on, ``@wsgi.api_version`` wraps the
+    function and refuses other versions), Python keeps the last definition,
+    and each of its decorators narrows its range."""
+    module, functions = found
+    dispatched = [(low, high, is_gone(function)) for function in functions
+                  for low, high, dispatch in api_versions(tree, module,
+                                                          function, bounds)
+                  if dispatch]
+    if not dispatched:
+        function = functions[-1]
+        wrappers = api_versions(tree, module, function, bounds) or [
+            bounds + (False,)]
+        # The bounds as the code states them: quota_sets' defaults says
+        # '2.0', below the service's lowest, and the table keeps it.
+        low = max((r[0] for r in wrappers), key=version_key)
+        high = min((r[1] for r in wrappers), key=version_key)
+        if version_key(low) > version_key(high):
+            return []
+        dispatched = [(low, high, is_gone(function))]
+    ranges = []
+    for gone in (False, True):
+        ranges.extend(low_high + (gone,) for low_high in merge_ranges(
+            [(low, high) for low, high, flag in dispatched if flag == gone]))
+    return sorted(ranges, key=lambda r: version_key(r[0]))
 
 
 def nova_rows(site):
@@ -352,8 +416,8 @@ def nova_rows(site):
             name = tree.string(NOVA_ROUTES, value.elts[1])
             found = controllers[0].method(name)
             if found:
-                rows.append(nova_row(tree, method, path, None, found,
-                                     bounds))
+                rows.extend((method, path, None) + served
+                            for served in nova_ranges(tree, found, bounds))
                 continue
             if name != 'action':
                 raise SourceError('%s %s: no method %s on %s'
@@ -364,8 +428,8 @@ def nova_rows(site):
             for controller in controllers:
                 actions.update(controller.actions())
             for action, found in actions.items():
-                rows.append(nova_row(tree, method, path, action, found,
-                                     bounds))
+                rows.extend((method, path, action) + served
+                            for served in nova_ranges(tree, found, bounds))
     return bounds, rows
 
 

@@ -361,6 +361,207 @@ def test_nova_routes_from_a_fixture_tree(venvs):
     ]
 
 
+# nova 31 (2025.1) and older: @wsgi.Controller.api_version registers each
+# definition of a method's name, and the controller dispatches the name by
+# microversion to all of them; 2026.1 on, @wsgi.api_version only wraps the
+# function, and Python keeps a name's last definition.
+NOVA_VERSIONED = {
+    'nova/api/openstack/api_version_request.py': """
+        _MIN_API_VERSION = '2.1'
+        _MAX_API_VERSION = '2.100'
+        MAX_PROXY_API_SUPPORT_VERSION = '2.35'
+        """,
+    'nova/api/openstack/compute/routes.py': """
+        import functools
+        from nova.api.openstack.compute import console_auth_tokens
+        from nova.api.openstack.compute import keypairs
+        from nova.api.openstack.compute import limits
+        from nova.api.openstack.compute import servers
+        from nova.api.openstack.compute import wrapped
+
+        console_auth_tokens_controller = functools.partial(
+            _create_controller, console_auth_tokens.ConsoleAuthTokensController, [])
+        keypairs_controller = functools.partial(
+            _create_controller, keypairs.KeypairController, [])
+        limits_controller = functools.partial(
+            _create_controller, limits.LimitsController, [])
+        server_controller = functools.partial(
+            _create_controller, servers.ServersController, [])
+        wrapped_controller = functools.partial(
+            _create_controller, wrapped.WrappedController, [])
+
+        ROUTE_LIST = (
+            ('/limits', {'GET': [limits_controller, 'index']}),
+            ('/os-console-auth-tokens/{id}', {
+                'GET': [console_auth_tokens_controller, 'show']}),
+            ('/os-keypairs', {'GET': [keypairs_controller, 'index'],
+                              'POST': [keypairs_controller, 'create']}),
+            ('/os-wrapped', {'GET': [wrapped_controller, 'index'],
+                             'PUT': [wrapped_controller, 'update']}),
+            ('/servers/{id}/action', {'POST': [server_controller, 'action']}),
+        )
+        """,
+    'nova/api/openstack/compute/keypairs.py': """
+        class KeypairController(wsgi.Controller):
+            @wsgi.Controller.api_version("2.10")
+            @wsgi.response(201)
+            @wsgi.expected_errors((400, 403, 409))
+            @validation.schema(keypairs.create_v210, '2.10', '2.91')
+            def create(self, req, body):
+                pass
+
+            @wsgi.Controller.api_version("2.2", "2.9")  # noqa
+            @wsgi.response(201)
+            @wsgi.expected_errors((400, 403, 409))
+            def create(self, req, body):  # noqa
+                pass
+
+            @wsgi.Controller.api_version("2.1", "2.1")  # noqa
+            @wsgi.expected_errors((400, 403, 409))
+            def create(self, req, body):  # noqa
+                pass
+
+            @wsgi.Controller.api_version("2.1", "2.1")
+            @validation.query_schema(keypairs.index_query_schema_v20)
+            @wsgi.expected_errors(())
+            def index(self, req):
+                pass
+
+            @wsgi.Controller.api_version("2.2", "2.34")  # noqa
+            @validation.query_schema(keypairs.index_query_schema_v20)
+            @wsgi.expected_errors(())
+            def index(self, req):  # noqa
+                pass
+        """,
+    'nova/api/openstack/compute/limits.py': """
+        from nova.api.openstack.api_version_request import \\
+            MAX_PROXY_API_SUPPORT_VERSION
+
+        class LimitsController(wsgi.Controller):
+            @wsgi.Controller.api_version("2.1", MAX_PROXY_API_SUPPORT_VERSION)
+            @wsgi.expected_errors(())
+            def index(self, req):
+                pass
+
+            @wsgi.Controller.api_version("2.57")  # noqa
+            @wsgi.expected_errors(())
+            def index(self, req):  # noqa
+                pass
+        """,
+    'nova/api/openstack/compute/console_auth_tokens.py': """
+        class ConsoleAuthTokensController(wsgi.Controller):
+            @wsgi.Controller.api_version("2.1", "2.30")
+            @wsgi.expected_errors((400, 401, 404))
+            def show(self, req, id):
+                raise webob.exc.HTTPBadRequest()
+
+            @wsgi.Controller.api_version("2.31")  # noqa
+            @wsgi.Controller.api_version("2.31", "2.98")  # noqa
+            @wsgi.expected_errors((400, 404))
+            def show(self, req, id):  # noqa
+                pass
+
+            @wsgi.Controller.api_version("2.99")  # noqa
+            @wsgi.expected_errors((400, 404))
+            def show(self, req, id):  # noqa
+                pass
+        """,
+    'nova/api/openstack/compute/servers.py': """
+        class ServersController(wsgi.Controller):
+            @wsgi.Controller.api_version("2.1", "2.46")
+            @wsgi.action('createImage')
+            def _create_image(self, req, id, body):
+                pass
+
+            @wsgi.Controller.api_version("2.47")  # noqa
+            @wsgi.action('createImage')
+            def _create_image(self, req, id, body):  # noqa
+                pass
+
+            @wsgi.Controller.api_version("2.1", "2.5")
+            @wsgi.expected_errors(410)
+            @wsgi.action('os-getRDPConsole')
+            @wsgi.removed('29.0.0', _removal_reason)
+            def _get_rdp_console(self, req, id, body):
+                raise exc.HTTPGone()
+
+            @wsgi.Controller.api_version("2.6", "2.8")  # noqa
+            @wsgi.expected_errors(410)
+            @wsgi.action('os-getRDPConsole')
+            def _get_rdp_console(self, req, id, body):  # noqa
+                raise exc.HTTPGone()
+
+            @wsgi.Controller.api_version("2.20")  # noqa
+            @wsgi.action('os-getRDPConsole')
+            def _get_rdp_console(self, req, id, body):  # noqa
+                pass
+        """,
+    'nova/api/openstack/compute/wrapped.py': """
+        class WrappedController(wsgi.Controller):
+            @wsgi.api_version("2.1", "2.10")
+            def index(self, req):
+                pass
+
+            @wsgi.api_version("2.20")
+            def index(self, req):  # noqa
+                pass
+
+            @wsgi.api_version("2.5")
+            @wsgi.api_version("2.1", "2.30")
+            def update(self, req, body):
+                pass
+        """,
+}
+
+
+def test_nova_versioned_dispatch_serves_every_definition(tmp_path):
+    venv = _venv(tmp_path / 'nova', NOVA_VERSIONED, 'nova-31.3.1.dist-info')
+    _sources, bounds, tables, _extensions, _day = api_routes.route_tables({'compute': venv})
+    assert bounds['compute'] == ('2.1', '2.100')
+    assert tables['compute'] == [
+        # Defined for 2.1-2.35 and from 2.57: a row per range, 404 between.
+        ('GET', '/limits', None, '2.1', '2.35', False),
+        ('GET', '/limits', None, '2.57', '2.100', False),
+        # Stacked decorators add their ranges too; the definition that
+        # answers 400 is still the route.
+        ('GET', '/os-console-auth-tokens/{id}', None, '2.1', '2.100', False),
+        # 2.1-2.1 and 2.2-2.34 join; the last definition, 2.1-2.1, alone
+        # was what the table said.
+        ('GET', '/os-keypairs', None, '2.1', '2.34', False),
+        # Defined newest first: 2.10-, 2.2-2.9 and 2.1-2.1 join.
+        ('POST', '/os-keypairs', None, '2.1', '2.100', False),
+        # @wsgi.api_version does not dispatch: the last definition, and
+        # stacked wrappers narrow its range.
+        ('GET', '/os-wrapped', None, '2.20', '2.100', False),
+        ('PUT', '/os-wrapped', None, '2.5', '2.30', False),
+        # Actions dispatch by the method's name as well.
+        ('POST', '/servers/{id}/action', 'createImage', '2.1', '2.100', False),
+        # 410 from 2.1 to 2.8 (removed or only raising Gone), 404 up to 2.19.
+        ('POST', '/servers/{id}/action', 'os-getRDPConsole', '2.1', '2.8', True),
+        ('POST', '/servers/{id}/action', 'os-getRDPConsole', '2.20', '2.100', False),
+    ]
+
+
+def test_a_route_in_two_ranges_is_stored_and_read_back(tmp_path):
+    venv = _venv(tmp_path / 'nova', NOVA_VERSIONED, 'nova-31.3.1.dist-info')
+    read = api_routes.route_tables({'compute': venv})
+    text = api_routes.render({'2025.1': read})
+    namespace = {}
+    exec(compile(text, 'table', 'exec'), namespace)  # pylint: disable=exec-used
+    limits = [row for row in namespace['ROUTES']['compute'] if row[1] == '/limits']
+    assert limits == [('GET', '/limits', None, '2.1', '2.35', False, ('2025.1',)),
+                      ('GET', '/limits', None, '2.57', 'latest', False, ('2025.1',))]
+    data = tmp_path / '_api_routes_data.py'
+    data.write_text(text)
+    assert api_routes.read_data(str(data)) == {'2025.1': read}
+
+
+def test_merge_ranges_joins_contiguous_and_overlapping_ranges():
+    assert api_routes.merge_ranges([('2.10', '2.100'), ('2.2', '2.9'), ('2.1', '2.1')]) == [('2.1', '2.100')]
+    assert api_routes.merge_ranges([('2.31', '2.100'), ('2.31', '2.98'), ('2.1', '2.30')]) == [('2.1', '2.100')]
+    assert api_routes.merge_ranges([('2.57', '2.100'), ('2.1', '2.35')]) == [('2.1', '2.35'), ('2.57', '2.100')]
+
+
 def test_placement_routes_from_a_fixture_tree(venvs):
     sources, bounds, tables, _extensions, _day = api_routes.route_tables(venvs)
     assert sources['placement'] == 'openstack-placement 16.0.0'
