@@ -166,6 +166,57 @@ def test_placement_handler_ranges_are_joined():
     assert result['serving'] == [{'min': '1.0', 'max': '1.39'}]
 
 
+def _row(method, path, low, high, gone=False, action=None):
+    return {'method': method, 'path': path, 'action': action, 'min': low,
+            'max': high, 'gone': gone}
+
+
+def test_a_route_in_two_ranges_is_looked_up_in_both():
+    # A nova method defined once per range serves their union; a gap is two
+    # rows of one route, the later range listed first here.
+    routes = {'min': '2.1', 'max': '2.100', 'rows': [
+        _row('GET', '/limits', '2.57', '2.100'),
+        _row('GET', '/limits', '2.1', '2.35'),
+        _row('POST', '/servers/{id}/action', '2.20', '2.100', action='os-getRDPConsole'),
+        _row('POST', '/servers/{id}/action', '2.1', '2.8', gone=True, action='os-getRDPConsole'),
+    ]}
+
+    def check(version, method='GET', path='/v2.1/limits', action=None):
+        return check_call(routes, 'compute', method, path, version, action)
+    for version in (None, '2.35', '2.57', 'latest'):
+        assert check(version)['status'] == SERVED
+    result = check('2.36')
+    assert result['status'] == OUTSIDE_RANGE
+    assert result['reason'] == ('GET /limits is not served at 2.36, only at '
+                                '2.1 to 2.35, 2.57 to 2.100')
+    assert result['fix'] == 'ask for a microversion in 2.1 to 2.35, 2.57 to 2.100'
+    assert sorted(result['serving'], key=lambda r: r['min']) == [
+        {'min': '2.1', 'max': '2.35'}, {'min': '2.57', 'max': '2.100'}]
+    # 410 at first, 404 in between, served again from 2.20.
+    action = ('POST', '/servers/x/action', 'os-getRDPConsole')
+    assert check('2.8', *action)['status'] == GONE
+    result = check('2.19', *action)
+    assert result['status'] == OUTSIDE_RANGE
+    assert result['serving'] == [{'min': '2.20', 'max': '2.100'}]
+    assert check('2.20', *action)['status'] == SERVED
+
+
+@pytest.mark.parametrize('method, path', [
+    ('GET', '/os-keypairs'), ('POST', '/os-keypairs'),
+    ('GET', '/os-keypairs/k'), ('DELETE', '/os-keypairs/k'),
+    ('GET', '/limits'), ('GET', '/os-migrations'), ('GET', '/os-quota-sets/p'),
+    ('GET', '/os-hypervisors/detail'), ('GET', '/os-simple-tenant-usage'),
+])
+def test_2025_1_serves_each_range_of_a_method_defined_per_range(method, path):
+    # nova 31 defines these once per microversion range under one name
+    # (@wsgi.Controller.api_version ... # noqa); all the ranges are served.
+    compute = table('2025.1', 'compute')
+    for version in ('2.1', '2.2', '2.10', '2.40', '2.60', 'latest'):
+        result = check_call(compute, 'compute', method, path, version)
+        assert result['status'] == SERVED, (version, result['reason'])
+    assert result['serving'] == [{'min': '2.1', 'max': '2.100'}]
+
+
 def test_routes_only_in():
     rows = [
         {'method': 'GET', 'path': '/a', 'action': None, 'min': '2.1',
