@@ -11,7 +11,8 @@ extension once with the releases that serve it.  A row is ``{method, path,
 action, min, max, gone}``: ``action`` names the body's action of nova's
 POST .../action routes, ``min`` and ``max`` bound the microversions the
 handler serves (None for identity and image, which have none) and ``gone``
-says that it answers 410 Gone there.
+says that it answers 410 Gone there.  A route served in disjoint ranges
+has a row per range, and a call is judged against all of them.
 
 :func:`check_call` judges one call: ``served``, ``gone`` (410),
 ``not present`` (no such route) or ``outside range`` (the route exists at
