@@ -320,3 +320,48 @@ def test_main_refuses_a_release_without_tables(capsys):
         route_check.main(['--release', '2025.2'])
     assert exit_info.value.code == 2
     assert 'no route table' in capsys.readouterr().err
+
+
+# --- the access-log part of tests/integration/api_routes.yml, offline -------
+
+def _access_log(judged):
+    """The gunicorn access log lines (the openstack role's format, as the
+    journal shows them) of the calls of a run that answered 2xx."""
+    prefix = {'compute': '/v2.1', 'placement': ''}
+    lines = []
+    for item in judged['rows']:
+        for call in item['calls']:
+            if call['got'] != '2xx':
+                continue
+            header = '%s %s' % (item['service'], call['microversion'])
+            legacy = call['microversion'] if item['service'] == 'compute' else '-'
+            lines.append('10.0.0.1 "GET %s%s HTTP/1.1" 200 512 4ms "%s" "%s"\n' % (
+                prefix[item['service']], item['path'], header, legacy))
+    return lines
+
+
+@pytest.mark.parametrize('series, other', [('2026.2', '2026.1'), ('2026.1', '2025.1')])
+def test_a_profile_of_the_calls_passes_its_release_and_names_a_call_another_lacks(
+        tmp_path, series, other):
+    """What the integration test asserts: a profile derived from the logs of
+    route_check's successful calls is met by the release, and the release
+    the playbook picks as the other one fails it, naming GET /os-hypervisors
+    at the lab's maximum microversion."""
+    from ansible_collections.stackroll.lifecycle.plugins.modules import api_compat
+
+    judged = route_check.run(_cloud(series), series)
+    log = tmp_path / 'api-routes-access.log'
+    log.write_text(''.join(_access_log(judged)))
+    profile = api_compat.validate_profile(api_compat.read_access_logs([str(log)]))
+
+    def unmet(release):
+        results = api_compat.check_profile(profile, api_compat.release_served(release),
+                                           api_compat.tables(release),
+                                           api_compat.extensions(release))
+        return [r for r in results if not r['ok']]
+
+    assert unmet(series) == []
+    failed = unmet(other)
+    call = 'GET /os-hypervisors at %s' % judged['bounds']['compute'][1]
+    assert call in [r['requirement'] for r in failed]
+    assert call in api_compat.unmet_message(failed, 99, 'release %s' % other)
