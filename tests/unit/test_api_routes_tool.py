@@ -689,6 +689,10 @@ def test_generating_a_release_keeps_the_others(venvs, tmp_path, capsys):
         '%s: release 2027.1 differs' % data,
     ]
     assert data.read_text() == text
+    # Venvs of the same packages installed on another day check the same.
+    data.write_text(text.replace("'2026.2': '%s'" % newer[4], "'2026.2': '1999-01-01'"))
+    assert api_routes.read_data(str(data))['2026.2'][4] == '1999-01-01'
+    assert api_routes.main(_args('2026.2', venvs, data, '--check')) == 0
 
 
 def test_a_module_it_does_not_write_is_reported(venvs, tmp_path, capsys):
