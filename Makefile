@@ -23,7 +23,7 @@ LAB_CLOUD := export OS_CLIENT_CONFIG_FILE=$(CURDIR)/lab/.state/clouds.yaml OS_CL
 LAB_RELEASES = export STACKROLL_OLDER_RELEASE=$(OLDER_RELEASE) STACKROLL_NEWEST_RELEASE=$(NEWEST_RELEASE);
 # Debian packages the lab and Molecule need, as command=package.
 HOST_TOOLS := podman=podman runc=runc debootstrap=debootstrap ssh-keygen=openssh-client \
-	newuidmap=uidmap slirp4netns=slirp4netns fuse-overlayfs=fuse-overlayfs
+	newuidmap=uidmap slirp4netns=slirp4netns fuse-overlayfs=fuse-overlayfs zstd=zstd
 
 # Arguments the lab, demo and Molecule targets take.
 SCENARIO ?=

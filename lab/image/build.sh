@@ -23,7 +23,7 @@ if [ ! -s "$rootfs_tar" ]; then
     trap 'rm -rf "$rootfs"' EXIT
     packages=(
         systemd systemd-sysv dbus python3 python3-venv iproute2 iputils-ping
-        sudo procps ca-certificates curl less openssh-server
+        sudo procps ca-certificates curl less openssh-server zstd
         mariadb-server python3-pymysql rabbitmq-server memcached
         openvswitch-switch ovn-central ovn-host
     )
