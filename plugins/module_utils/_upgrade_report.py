@@ -17,6 +17,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._evacuation_re
 
 # Phases in their order, and the steps each is made of.
 PHASES = (
+    ('staging', ('stage',)),
     ('backup', ('backup',)),
     ('control_plane', ('keystone', 'glance', 'placement', 'neutron', 'nova')),
     ('computes', ('drain', 'switch', 'verify', 'rebalance')),

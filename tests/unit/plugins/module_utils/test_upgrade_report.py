@@ -60,6 +60,19 @@ def test_timeline_per_phase_in_order():
     assert report['state'] == 'in progress'
 
 
+def test_staging_is_a_phase_of_its_own():
+    # Staged on every host between the preflight and the backup.
+    starts = {'ctl1': '2026-12-01T09:59:30+00:00', 'cmp1': '2026-12-01T09:59:35+00:00'}
+    progress = {host: dict(record, steps=dict(record['steps'], stage=dict(step('00:00', '00:00'), start=starts[host])))
+                for host, record in PROGRESS.items()}
+    report = build_report(progress, '2026.2', PREFLIGHT)
+    assert [(t['phase'], t['seconds']) for t in report['timeline']][:3] == [
+        ('preflight', 30.0), ('staging', 30.0), ('backup', 10.0)]
+    assert [(s['host'], s['phase']) for s in report['steps'] if s['step'] == 'stage'] == [
+        ('ctl1', 'staging'), ('cmp1', 'staging')]
+    assert '| staging | 2026-12-01T09:59:30+00:00 | 2026-12-01T10:00:00+00:00 | 30.0 | done |' in report['markdown']
+
+
 def test_instances_moved_off_and_back():
     report = build_report(PROGRESS, '2026.2', PREFLIGHT)
     assert [(m['name'], m['source'], m['target']) for m in report['instances']['moved_off']] == [
