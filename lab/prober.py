@@ -11,7 +11,9 @@ leaves usable data). It stops on SIGTERM/SIGINT or after --duration, then
 writes --summary and prints a Markdown table.
 
 `summarize` turns a samples file into the same summary, overall and per
-window (--window NAME=START,END, or the `timeline` of an upgrade report).
+window (--window NAME=START,END, or the `timeline` of an upgrade report),
+and with --min-availability judges the upgrade's target over every sample:
+that availability, and no service out for longer than --max-outage.
 The summary functions are pure (lists of sample dicts in, dicts out) so that
 bench/ can import them and tests need no cloud.
 
@@ -218,6 +220,26 @@ def summarize(samples, windows=()):
         'windows': [dict(name=name, **window_summary(samples, start, end))
                     for name, start, end in windows],
     }
+
+
+def judge(summary, min_availability, max_outage):
+    """What misses the upgrade's target, judged over every sample (the
+    whole upgrade): all calls answered at least `min_availability` %, and
+    no service's longest outage above `max_outage` seconds, named with the
+    window (phase) it was longest in. An empty list: the target is met."""
+    overall, misses = summary['overall'], []
+    total = overall['total']['availability']
+    if total is None or total < min_availability:
+        shown = '-' if total is None else f'{total:.3f}'
+        misses.append(f'availability {shown} % is below {min_availability} %')
+    for name, figures in overall['services'].items():
+        longest = figures['longest_failure_s']
+        if longest > max_outage:
+            where = max(summary['windows'], default=None,
+                        key=lambda w: w['services'].get(name, {}).get('longest_failure_s', 0.0))
+            misses.append(f"{name} was out for {longest:.1f} s at once, over {max_outage} s"
+                          + (f" (in {where['name']})" if where else ''))
+    return misses
 
 
 def _cell(figures):
@@ -469,9 +491,15 @@ def cmd_summarize(args):
             windows.extend(windows_from_report(json.load(stream)))
     windows.extend(args.window)
     summary = summarize(load_samples(args.samples), windows)
+    if args.min_availability is not None:
+        summary['target'] = {'min_availability': args.min_availability, 'max_outage': args.max_outage,
+                             'misses': judge(summary, args.min_availability, args.max_outage)}
     if args.json:
         _write_json(args.json, summary)
     print(markdown(summary))
+    if 'target' in summary:
+        print(f"\nTarget over the whole upgrade (>= {args.min_availability} %, no outage over "
+              f"{args.max_outage} s): {'; '.join(summary['target']['misses']) or 'met'}.")
     return 0
 
 
@@ -498,6 +526,11 @@ def build_parser():
                       metavar='NAME=START,END', help='ISO-8601 or epoch; repeatable')
     summ.add_argument('--report', help="upgrade report JSON: its 'timeline' phases are windows")
     summ.add_argument('--json', help='write the summary JSON here')
+    summ.add_argument('--min-availability', type=float, metavar='PERCENT',
+                      help="judge the target over every sample, into the JSON's 'target': "
+                      'the least availability of the calls')
+    summ.add_argument('--max-outage', type=float, default=2.0, metavar='SECONDS',
+                      help="with --min-availability: any service's longest outage, at most (default 2)")
     summ.set_defaults(func=cmd_summarize)
     return parser
 

@@ -161,6 +161,42 @@ def test_windows_from_report():
     assert prober.windows_from_report({}) == []
 
 
+def test_staging_is_a_window_of_its_own():
+    # The report's timeline has staging between the preflight and the backup.
+    report = {'timeline': [
+        {'phase': 'preflight', 'start': prober.iso(T0), 'end': prober.iso(T0 + 2)},
+        {'phase': 'staging', 'start': prober.iso(T0 + 2), 'end': prober.iso(T0 + 6)},
+        {'phase': 'backup', 'start': prober.iso(T0 + 6), 'end': prober.iso(T0 + 9)}]}
+    samples = [sample(i, fail=('identity',) if i in (4, 5) else ()) for i in range(10)]
+    windows = prober.summarize(samples, prober.windows_from_report(report))['windows']
+    assert [(w['name'], w['samples'], w['services']['identity']['failures']) for w in windows] == [
+        ('preflight', 2, 0), ('staging', 4, 2), ('backup', 3, 0)]
+
+
+@pytest.mark.parametrize('failing, expected', [
+    ({}, []),
+    # One service out 2 s at once: within the target.
+    ({'identity': (4, 5)}, []),
+    ({'identity': (4, 5, 6)}, ['identity was out for 3.0 s at once, over 2.0 s (in staging)']),
+    ({'compute': (1,), 'image': (8, 9)}, []),
+    ({'compute': tuple(range(40, 43)), 'network': (45,)},
+     ['compute was out for 3.0 s at once, over 2.0 s (in backup)']),
+])
+def test_judge_longest_outage_per_service(failing, expected):
+    samples = [sample(i, fail=tuple(n for n, ticks in failing.items() if i in ticks)) for i in range(1000)]
+    windows = [('staging', T0, T0 + 10), ('backup', T0 + 10, None)]
+    assert prober.judge(prober.summarize(samples, windows), 99.9, 2.0) == expected
+
+
+def test_judge_availability_over_every_sample():
+    # 1 failed call in 5 x 100: 99.8 %, below the target, no outage too long.
+    samples = [sample(i, fail=('placement',) if i == 50 else ()) for i in range(100)]
+    summary = prober.summarize(samples)
+    assert prober.judge(summary, 99.9, 2.0) == ['availability 99.800 % is below 99.9 %']
+    assert prober.judge(summary, 99.8, 2.0) == []
+    assert prober.judge(prober.summarize([]), 99.9, 2.0) == ['availability - % is below 99.9 %']
+
+
 @pytest.mark.parametrize('text, expected', [
     ('w=1700000000,1700000005', ('w', T0, T0 + 5)),
     ('w=2023-11-14T22:13:20Z,2023-11-14T22:13:25.5+00:00', ('w', T0, T0 + 5.5)),
@@ -201,6 +237,15 @@ def test_summarize_command(tmp_path, capsys):
     table = capsys.readouterr().out
     assert table.startswith('| scope | from | to | identity |')
     assert '| first |' in table and '66.667 (1 fail, 1.0 s)' in table
+    assert 'target' not in summary
+    # With a target: judged over every sample, the misses in the JSON.
+    assert prober.main(['summarize', '--samples', str(samples), '--min-availability', '99.9',
+                        '--max-outage', '2', '--json', str(out)]) == 0
+    assert json.loads(out.read_text())['target'] == {
+        'min_availability': 99.9, 'max_outage': 2.0, 'misses': ['availability 96.667 % is below 99.9 %']}
+    assert capsys.readouterr().out.endswith(
+        'Target over the whole upgrade (>= 99.9 %, no outage over 2.0 s): '
+        'availability 96.667 % is below 99.9 %.\n')
 
 
 @pytest.mark.parametrize('server, state', [
