@@ -1,8 +1,7 @@
-"""The roles' background work: its priority prefix and the venvs' unpack.
+"""The venvs' unpack.
 
-openstack_background_command (the openstack role's defaults) and the unpack
-script of venv_install.yml run here as the hosts run them, on a small venv
-packed the way venv_build.yml packs one.
+The unpack script of venv_install.yml runs here as the hosts run it, on a
+small venv packed the way venv_build.yml packs one.
 """
 
 import fcntl
@@ -27,13 +26,6 @@ UNPACK = next(task for task in _yaml("tasks", "venv_install.yml")
               if task["name"].startswith("Unpack the venv"))["vars"]["_openstack_venv_unpack_script"]
 needs_tools = pytest.mark.skipif(not (shutil.which("zstd") and shutil.which("flock")),
                                  reason="the hosts' unpack needs zstd and flock")
-
-
-@pytest.mark.skipif(os.path.isdir("/run/systemd/system"),
-                    reason="under systemd the prefix starts a scope, which needs the system's manager")
-def test_background_command_without_systemd_is_nice_19_and_idle_io():
-    argv = _yaml("defaults", "main.yml")["openstack_background_command"] + ["sh", "-c", "nice; ionice"]
-    assert subprocess.run(argv, capture_output=True, text=True, check=True).stdout.split() == ["19", "idle"]
 
 
 @pytest.fixture(name="packed")
