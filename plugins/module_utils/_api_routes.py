@@ -222,35 +222,35 @@ def route_label(key):
         method, path)
 
 
-def diff_routes(old, new):
-    """The routes ``new`` dropped or added compared to ``old`` (both
-    ``{service type: table}``), for services both have tables of, as
-    ``[{'service', 'change', 'what': 'route', 'detail'}]``."""
+def _diff(old, new, what, only_in):
+    """What ``new`` dropped or added compared to ``old`` (both by service
+    type), for the services both have, as ``[{'service', 'change', 'what',
+    'detail'}]``; ``only_in(first, second)`` lists the details of a
+    service's ``first`` that its ``second`` lacks."""
     changes = []
     for service in sorted(set(old) & set(new)):
         for change, first, second in (('dropped', old, new),
                                       ('added', new, old)):
             changes.extend(
-                {'service': service, 'change': change, 'what': 'route',
-                 'detail': route_label(key)}
-                for key in routes_only_in(first[service]['rows'],
-                                          second[service]['rows']))
+                {'service': service, 'change': change, 'what': what,
+                 'detail': detail}
+                for detail in only_in(first[service], second[service]))
     return changes
+
+
+def diff_routes(old, new):
+    """The routes ``new`` dropped or added compared to ``old`` (both
+    ``{service type: table}``)."""
+    return _diff(old, new, 'route', lambda first, second: [
+        route_label(key)
+        for key in routes_only_in(first['rows'], second['rows'])])
 
 
 def diff_extensions(old, new):
     """The API extensions ``new`` dropped or added compared to ``old``
-    (both :func:`extensions`), as :func:`diff_routes` lists routes."""
-    changes = []
-    for service in sorted(set(old) & set(new)):
-        for change, first, second in (('dropped', old, new),
-                                      ('added', new, old)):
-            changes.extend(
-                {'service': service, 'change': change, 'what': 'extension',
-                 'detail': alias}
-                for alias in sorted(first[service]['aliases']
-                                    - second[service]['aliases']))
-    return changes
+    (both :func:`extensions`)."""
+    return _diff(old, new, 'extension', lambda first, second: sorted(
+        first['aliases'] - second['aliases']))
 
 
 def routes_only_in(rows, other_rows):
