@@ -17,7 +17,8 @@ has a row per range, and a call is judged against all of them.
 :func:`check_call` judges one call: ``served``, ``gone`` (410),
 ``not present`` (no such route) or ``outside range`` (the route exists at
 other microversions, which it names).  :func:`check_extension` says whether
-a release's neutron loads an API extension.  :func:`diff_routes` and
+a release's neutron loads an API extension.  :func:`running_release` tells
+which release's tables fit a live cloud, from its microversion bounds.  :func:`diff_routes` and
 :func:`diff_extensions` list what one release serves and another does
 not.
 """
@@ -79,6 +80,54 @@ def tables(series):
     release without tables."""
     return {service: table(series, service)
             for service in sorted(_api_routes_data.BOUNDS.get(series, ()))}
+
+
+# The services whose microversion bounds tell a running cloud's release.
+IDENTIFYING = ('compute', 'placement')
+
+
+def _same_bounds(served, bounds):
+    low, high = served.get('min_version'), served.get('max_version')
+    return (low is not None and high is not None
+            and compare_microversions(low, bounds[0]) == 0
+            and compare_microversions(high, bounds[1]) == 0)
+
+
+def running_release(served, bounds=None):
+    """The release a live cloud runs, told by what it serves: ``(series,
+    reason)``, or ``(None, reason)`` when no table's bounds or several
+    match.
+
+    ``served`` is the cloud's ``{service type: served shape}``
+    (``_api_discovery.gather_served``); ``bounds`` the tables'
+    ``{series: {service: (min, max)}}`` (``BOUNDS`` by default).  A release
+    matches when the cloud's compute microversion range, and its
+    placement's when it serves placement, are the release's own; nova
+    raises its maximum in nearly every release, so one release usually
+    matches alone.
+    """
+    if bounds is None:
+        bounds = _api_routes_data.BOUNDS
+    compute = served.get('compute') or {}
+    if compute.get('max_version') is None:
+        return None, ('the cloud lists no compute microversions, which tell '
+                      'its release')
+    services = [s for s in IDENTIFYING
+                if (served.get(s) or {}).get('max_version') is not None]
+    seen = ' and '.join('%s %s to %s' % (s, served[s].get('min_version'),
+                                         served[s]['max_version'])
+                        for s in services)
+    matches = [series for series, by_service in sorted(bounds.items())
+               if all(s in by_service and _same_bounds(served[s],
+                                                       by_service[s])
+                      for s in services)]
+    if not matches:
+        return None, ('%s match the route tables of no release (%s)'
+                      % (seen, ', '.join(sorted(bounds)) or 'none'))
+    if len(matches) > 1:
+        return None, ('%s match the route tables of releases %s alike: the '
+                      'release is not told apart' % (seen, ', '.join(matches)))
+    return matches[0], '%s are release %s\'s alone' % (seen, matches[0])
 
 
 def _literal_first_segments(rows):

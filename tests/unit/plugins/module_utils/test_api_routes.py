@@ -26,6 +26,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes im
     extensions,
     path_segments,
     routes_only_in,
+    running_release,
     table,
     tables,
 )
@@ -460,3 +461,53 @@ def test_release_tables_are_what_they_were(series):
 def test_a_release_without_tables_has_none():
     assert tables('2025.2') == {} and extensions('2025.2') == {}
     assert table('2025.2', 'compute') is None and table('2026.2', 'network') is None
+
+
+# --- the release a live cloud runs --------------------------------------------
+
+
+def _served(compute=None, placement=('1.0', '1.39')):
+    served = {'identity': {'versions': ['v3.14'], 'deprecated': []}}
+    for service, span in (('compute', compute), ('placement', placement)):
+        if span:
+            served[service] = {'versions': ['v1.0'], 'deprecated': [],
+                               'min_version': span[0], 'max_version': span[1]}
+    return served
+
+
+@pytest.mark.parametrize('compute, series', [
+    (('2.1', '2.103'), '2026.1'),
+    (('2.1', '2.104'), '2026.2'),
+])
+def test_running_release_is_told_by_compute_and_placement(compute, series):
+    found, reason = running_release(_served(compute))
+    assert found == series
+    assert reason == ('compute 2.1 to %s and placement 1.0 to 1.39 are '
+                      "release %s's alone" % (compute[1], series))
+
+
+def test_running_release_without_placement_goes_by_compute():
+    assert running_release(_served(('2.1', '2.104'), None))[0] == '2026.2'
+
+
+def test_running_release_unmatched_is_none_with_the_reason():
+    found, reason = running_release(_served(('2.1', '2.99')))
+    assert found is None
+    assert reason.startswith('compute 2.1 to 2.99 and placement 1.0 to 1.39 '
+                             'match the route tables of no release (2025.1')
+    # Placement must agree too.
+    assert running_release(_served(('2.1', '2.104'), ('1.0', '1.40')))[0] is None
+    found, reason = running_release(_served(None))
+    assert found is None and 'no compute microversions' in reason
+
+
+def test_running_release_shared_bounds_are_not_guessed():
+    bounds = {'2025.1': {'compute': ('2.1', '2.100'), 'placement': ('1.0', '1.39')},
+              '2025.2': {'compute': ('2.1', '2.100'), 'placement': ('1.0', '1.39')},
+              '2026.1': {'compute': ('2.1', '2.103'), 'placement': ('1.0', '1.39')}}
+    found, reason = running_release(_served(('2.1', '2.100')), bounds)
+    assert found is None
+    assert reason == ('compute 2.1 to 2.100 and placement 1.0 to 1.39 match the '
+                      'route tables of releases 2025.1, 2025.2 alike: the '
+                      'release is not told apart')
+    assert running_release(_served(('2.1', '2.103')), bounds)[0] == '2026.1'
