@@ -25,6 +25,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes im
     diff_routes,
     extensions,
     path_segments,
+    replacement,
     routes_only_in,
     running_release,
     table,
@@ -249,7 +250,9 @@ def test_check_profile_judges_calls_by_the_release_table():
     assert [r['status'] for r in calls] == [GONE, SERVED, OUTSIDE_RANGE]
     assert calls[1]['requirement'] == ('POST /servers/{id}/action '
                                        '(os-migrateLive) at 2.68')
-    assert calls[2]['fix'] == 'ask for a microversion in 2.1 to 2.35'
+    assert calls[2]['fix'] == ('ask for a microversion in 2.1 to 2.35, or use '
+                               'block-storage /v3/{project_id}/volumes instead '
+                               "(nova's os-volumes proxied cinder)")
     message = unmet_message([r for r in results if not r['ok']], len(results),
                             'release 2026.2')
     assert 'fix: ask for a microversion in 2.1 to 2.35' in message
@@ -511,3 +514,58 @@ def test_running_release_shared_bounds_are_not_guessed():
                       'route tables of releases 2025.1, 2025.2 alike: the '
                       'release is not told apart')
     assert running_release(_served(('2.1', '2.103')), bounds)[0] == '2026.1'
+
+
+# --- what replaces nova's proxy and removed APIs ------------------------------
+
+
+@pytest.mark.parametrize('method, path, version, action, fix', [
+    # Proxies: another microversion, or the service they proxied.
+    ('GET', '/v2.1/images/abc', '2.36', None,
+     "ask for a microversion in 2.1 to 2.35, or use image /v2/images instead (nova's /images proxied glance)"),
+    ('POST', '/images/abc/metadata', '2.39', None,
+     "ask for a microversion in 2.1 to 2.38, or use image /v2/images instead (nova's /images proxied glance)"),
+    ('GET', '/os-floating-ip-pools', '2.36', None,
+     'ask for a microversion in 2.1 to 2.35, or use network /v2.0/networks?router:external=true instead '
+     "(nova's pools are neutron's external networks)"),
+    ('DELETE', '/os-security-groups/abc', 'latest', None,
+     "ask for a microversion in 2.1 to 2.35, or use network /v2.0/security-groups instead (nova's os-security-groups proxied neutron)"),
+    ('GET', '/os-snapshots/detail', '2.90', None,
+     "ask for a microversion in 2.1 to 2.35, or use block-storage /v3/{project_id}/snapshots instead (nova's os-snapshots proxied cinder)"),
+    ('GET', '/os-hosts', '2.43', None,
+     'ask for a microversion in 2.1 to 2.42, or use compute /os-services and /os-hypervisors instead (they list the hosts os-hosts listed)'),
+    ('POST', '/servers/abc/action', '2.44', 'addFloatingIp',
+     "ask for a microversion in 2.1 to 2.43, or use network PUT /v2.0/floatingips/{floatingip_id} instead (with the server's port_id)"),
+    ('POST', '/servers/abc/action', '2.6', 'os-getVNCConsole',
+     'ask for a microversion in 2.1 to 2.5, or use compute POST /servers/{server_id}/remote-consoles instead (from 2.6)'),
+    # Removed: what replaced them, or that nothing does.
+    ('POST', '/os-networks', '2.1', None,
+     "use network /v2.0/networks instead (nova's os-networks proxied neutron)"),
+    ('GET', '/servers/abc/os-virtual-interfaces', '2.1', None,
+     "use compute /servers/{server_id}/os-interface instead (it lists the server's ports)"),
+    ('GET', '/os-fping', '2.1', None, 'nothing replaces it: it only worked with nova-network'),
+    ('GET', '/os-cells/abc', '2.1', None, 'nothing replaces it: it only worked with cells v1'),
+    ('POST', '/servers/abc/action', '2.6', 'os-getRDPConsole',
+     'nothing replaces it: it only worked with the Hyper-V driver'),
+    # Unknown to the map: the general advice.
+    ('GET', '/os-certificates/root', '2.1', None, 'move to the API that replaced it'),
+])
+def test_fix_names_what_replaces_a_proxy_or_removed_api(method, path, version, action, fix):
+    result = _compute(method, path, version, action)
+    assert result['status'] in (GONE, OUTSIDE_RANGE)
+    assert result['fix'] == fix
+
+
+def test_replacement_goes_by_action_or_literal_segment():
+    def row(path, action=None):
+        return _row('POST', path, '2.1', '2.35', action=action)
+    assert replacement('compute', row('/os-volumes/{id}'))['service'] == 'block-storage'
+    assert replacement('compute', row('/images/{image_id}/metadata/{id}'))['route'] == '/v2/images'
+    # An action is known by its name only, not by its path.
+    assert replacement('compute', row('/servers/{id}/action', 'os-migrateLive')) is None
+    assert replacement('compute', row('/servers/{id}/action', 'removeFixedIp'))['route'] == \
+        'DELETE /servers/{server_id}/os-interface/{port_id}'
+    assert replacement('compute', row('/os-fping'))['service'] is None
+    assert replacement('placement', row('/images')) is None
+    # A served route keeps no fix.
+    assert _compute('GET', '/os-volumes', '2.35')['fix'] is None
