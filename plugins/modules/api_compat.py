@@ -37,8 +37,8 @@ description:
     release the cloud runs, told by its compute and placement microversion
     ranges (RV(routes_release)). The tables' services are taken to run
     that one release. When the ranges match no release's tables, or
-    several releases' alike, calls are judged by microversion range only,
-    and RV(routes_reason) says so.
+    several releases' alike (2025.1 and 2025.2 serve the same ones), calls
+    are judged by microversion range only, and RV(routes_reason) says so.
   - A network extension the profile names must be loaded by the target.
     Against a release, it must be one of the extensions an ML2/OVN neutron
     of the release can load (which of them a given cloud loads depends on

@@ -58,7 +58,8 @@ def test_tables_name_their_source_and_bounds():
     assert placement['source'] == 'openstack-placement 15.0.0'
     assert placement['max'] == '1.39'
     assert table('2025.1', 'compute')['source'] == 'nova 31.3.1'
-    assert table('2025.2', 'compute') is None  # no venv of it was read
+    assert table('2025.2', 'compute')['source'] == 'nova 32.2.1'
+    assert table('2024.2', 'compute') is None  # not a release of the map
     assert table('2026.2', 'network') is None  # extensions, not routes
     assert IDENTITY['source'] == 'keystone 30.0.0'
     assert (IDENTITY['min'], IDENTITY['max']) == (None, None)
@@ -261,8 +262,8 @@ def test_check_profile_judges_calls_by_the_release_table():
 def test_check_profile_keeps_range_checks_without_a_table():
     profile = _profile([{'method': 'GET', 'path': '/os-fping',
                          'microversion': '2.1'}])
-    # 2025.2 has no table: only the range counts, and 2.1 is in it.
-    result = check_profile(profile, release_served('2025.2'), tables('2025.2'))[1]
+    # Without a table only the range counts, and 2.1 is in it.
+    result = check_profile(profile, release_served('2025.2'), tables(None))[1]
     assert result['ok'] and 'status' not in result
 
 
@@ -377,7 +378,8 @@ def test_neutron_extensions_per_release():
     # Added after 2025.1; other projects' extensions are never in the set.
     assert 'extraroute-atomic' in new['aliases'] - old['aliases']
     assert 'bgp' not in new['aliases'] and 'vpnaas' not in new['aliases']
-    assert extensions('2025.2') == {}
+    assert extensions('2025.2')['network']['source'] == 'neutron 27.0.4, neutron-lib 3.21.1'
+    assert extensions('2024.2') == {}
 
 
 def test_diff_extensions_between_releases():
@@ -462,8 +464,22 @@ def test_release_tables_are_what_they_were(series):
 
 
 def test_a_release_without_tables_has_none():
-    assert tables('2025.2') == {} and extensions('2025.2') == {}
-    assert table('2025.2', 'compute') is None and table('2026.2', 'network') is None
+    assert tables('2024.2') == {} and extensions('2024.2') == {}
+    assert table('2024.2', 'compute') is None and table('2026.2', 'network') is None
+
+
+def test_2025_2_serves_what_2025_1_serves():
+    # nova 32.2.1 kept 2.100 and the routes of nova 31.3.1; keystone,
+    # glance, placement and neutron's extensions did not change either.
+    assert diff_routes(tables('2025.1'), tables('2025.2')) == []
+    assert diff_extensions(extensions('2025.1'), extensions('2025.2')) == []
+    assert all(tables('2025.1')[s]['rows'] == tables('2025.2')[s]['rows'] for s in tables('2025.1'))
+    # 2026.1 dropped the server actions of os-volumes_boot and raised nova's
+    # maximum to 2.103, and its neutron loads three extensions more.
+    assert {c['detail'].split(' (')[0] for c in diff_routes(tables('2025.2'), tables('2026.1'))} == {
+        'POST /os-volumes_boot/{id}/action'}
+    assert sorted(c['detail'] for c in diff_extensions(extensions('2025.2'), extensions('2026.1'))) == [
+        'extraroute-atomic', 'ip_allocation', 'router-enable-snat']
 
 
 # --- the release a live cloud runs --------------------------------------------
@@ -491,6 +507,15 @@ def test_running_release_is_told_by_compute_and_placement(compute, series):
 
 def test_running_release_without_placement_goes_by_compute():
     assert running_release(_served(('2.1', '2.104'), None))[0] == '2026.2'
+
+
+def test_running_release_of_2025_1_and_2025_2_is_not_told_apart():
+    # Both serve compute 2.1 to 2.100 and placement 1.0 to 1.39.
+    found, reason = running_release(_served(('2.1', '2.100')))
+    assert found is None
+    assert reason == ('compute 2.1 to 2.100 and placement 1.0 to 1.39 match the '
+                      'route tables of releases 2025.1, 2025.2 alike: the '
+                      'release is not told apart')
 
 
 def test_running_release_unmatched_is_none_with_the_reason():
