@@ -18,11 +18,10 @@ has a row per range, and a call is judged against all of them.
 ``not present`` (no such route) or ``outside range`` (the route exists at
 other microversions, which it names), with a fix: the microversions that
 serve the route, or the route that replaces it (:data:`REPLACED_BY`).
-:func:`check_extension` says whether
-a release's neutron loads an API extension.  :func:`running_release` tells
-which release's tables fit a live cloud, from its microversion bounds.  :func:`diff_routes` and
-:func:`diff_extensions` list what one release serves and another does
-not.
+:func:`check_extension` says whether a release's neutron loads an API
+extension.  :func:`running_release` tells which release's tables fit a live
+cloud, from its microversion bounds.  :func:`diff_routes` and
+:func:`diff_extensions` list what one release serves and another does not.
 """
 
 from __future__ import annotations

@@ -138,9 +138,10 @@ checked:
   type: str
 routes_release:
   description:
-    - The release whose route tables judged the calls, and O(compare_to)'s
-      routes - O(release) itself, or the release a live cloud runs, told by
-      its compute and placement microversion ranges.
+    - The release whose route tables judged the calls, and whose routes
+      were compared with O(compare_to)'s - O(release) itself, or the release
+      a live cloud runs, told by its compute and placement microversion
+      ranges.
     - C(null) when no table fits (RV(routes_reason) says why); calls are
       then judged by microversion range only.
   returned: always
