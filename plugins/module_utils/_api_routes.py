@@ -220,8 +220,8 @@ def replacement(service, row):
 def _replacement_text(found):
     if found is None or found['service'] is None:
         return None
-    return 'use %s %s instead (%s)' % (found['service'], found['route'],
-                                      found['why'])
+    return 'use %s %s instead (%s)' % (
+        found['service'], found['route'], found['why'])
 
 
 def _gone_fix(found):
