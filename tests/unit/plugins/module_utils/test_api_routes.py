@@ -259,6 +259,28 @@ def test_check_profile_judges_calls_by_the_release_table():
     assert 'fix: ask for a microversion in 2.1 to 2.35' in message
 
 
+def test_a_profile_fails_naming_each_broken_call_and_passes_once_fixed():
+    broken = _profile([
+        {'method': 'GET', 'path': '/os-fping', 'microversion': '2.1'},
+        {'method': 'GET', 'path': '/images', 'microversion': '2.36'},
+        {'method': 'GET', 'path': '/servers/{server_id}/topology', 'microversion': '2.77'},
+    ])
+    results = check_profile(broken, release_served('2026.2'), tables('2026.2'))
+    unmet = [r for r in results if not r['ok']]
+    message = unmet_message(unmet, len(results), 'release 2026.2')
+    assert [r['status'] for r in unmet] == [GONE, OUTSIDE_RANGE, OUTSIDE_RANGE]
+    # Removed; above its highest microversion; below its lowest.
+    assert 'GET /os-fping at 2.1 (GET /os-fping answers 410 Gone' in message
+    assert 'GET /images at 2.36 (GET /images is not served at 2.36, only at 2.1 to 2.35' in message
+    assert 'GET /servers/{server_id}/topology at 2.77' in message
+    assert 'only at 2.78 to 2.104' in message
+    fixed = _profile([
+        {'method': 'GET', 'path': '/images', 'microversion': '2.35'},
+        {'method': 'GET', 'path': '/servers/{server_id}/topology', 'microversion': '2.78'},
+    ])
+    assert all(r['ok'] for r in check_profile(fixed, release_served('2026.2'), tables('2026.2')))
+
+
 def test_check_profile_keeps_range_checks_without_a_table():
     profile = _profile([{'method': 'GET', 'path': '/os-fping',
                          'microversion': '2.1'}])
