@@ -35,33 +35,19 @@ import json
 import os
 import re
 import sys
-import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
 def _import_collection():
-    """The collection's route lookups: from ansible_collections on the path
-    (PYTHONPATH or ANSIBLE_COLLECTIONS_PATH=.build/link), else from this
-    checkout, mounted as the collection's namespace by path."""
-    try:
-        from ansible_collections.stackroll.lifecycle.plugins.module_utils import (  # noqa: F401
-            _api_routes)
-        return
-    except ImportError:
-        pass
+    """Put the collection on the path: from PYTHONPATH already, or from
+    ANSIBLE_COLLECTIONS_PATH or this checkout's .build/link (make makes it)."""
     for entry in os.environ.get('ANSIBLE_COLLECTIONS_PATH', '').split(os.pathsep) + [
             os.path.join(ROOT, '.build', 'link')]:
         if entry and os.path.isdir(os.path.join(
                 entry, 'ansible_collections', 'stackroll', 'lifecycle')):
-            sys.path.insert(0, entry)
-            return
-    for name, path in (('ansible_collections', []), ('ansible_collections.stackroll', []),
-                       ('ansible_collections.stackroll.lifecycle', [ROOT])):
-        module = types.ModuleType(name)
-        module.__path__ = path
-        sys.modules.setdefault(name, module)
+            sys.path.append(entry)
 
 
 _import_collection()

@@ -303,30 +303,34 @@ def _check_requirement(service, label, kind, value, served):
     return _check_microversion_need(service, label, value, span)
 
 
+def _verdict_result(service, label, verdict, ok):
+    """A requirement's result from a verdict of _api_routes: its reason,
+    ``status`` and ``fix``."""
+    result = _result(service, label, ok, verdict['reason'])
+    result.update(status=verdict['status'], fix=verdict['fix'])
+    return result
+
+
 def _check_routed_call(service, label, call, routes):
     """A call judged by the route table ``routes`` of its service."""
     verdict = check_call(routes, service, call['method'], call['path'],
                          call['microversion'], call.get('action'))
-    result = _result(service, label, verdict['status'] == SERVED,
-                     verdict['reason'])
-    result.update(status=verdict['status'], fix=verdict['fix'])
-    return result
+    return _verdict_result(service, label, verdict,
+                           verdict['status'] == SERVED)
 
 
 def _check_extension_need(service, label, alias, loaded):
     """An extension a profile relies on, against ``loaded``: ``{target,
     aliases}`` of the release or cloud checked, or None when unknown."""
     if loaded is None:
-        result = _result(service, label, True, 'not checked: the %s '
-                         'extensions of the target are not known' % service)
-        result.update(status='not checked', fix=None)
-        return result
+        return _verdict_result(service, label, {
+            'status': 'not checked', 'fix': None,
+            'reason': 'not checked: the %s extensions of the target are '
+                      'not known' % service}, True)
     verdict = check_extension(loaded['aliases'], service, alias,
                               loaded['target'])
-    result = _result(service, label, verdict['status'] == LOADED,
-                     verdict['reason'])
-    result.update(status=verdict['status'], fix=verdict['fix'])
-    return result
+    return _verdict_result(service, label, verdict,
+                           verdict['status'] == LOADED)
 
 
 def check_profile(profile, served, routes=None, extensions=None):

@@ -16,10 +16,12 @@ has a row per range, and a call is judged against all of them.
 
 :func:`check_call` judges one call: ``served``, ``gone`` (410),
 ``not present`` (no such route) or ``outside range`` (the route exists at
-other microversions, which it names).  :func:`check_extension` says whether
-a release's neutron loads an API extension.  :func:`diff_routes` and
-:func:`diff_extensions` list what one release serves and another does
-not.
+other microversions, which it names), with a fix: the microversions that
+serve the route, or the route that replaces it (:data:`REPLACED_BY`).
+:func:`check_extension` says whether a release's neutron loads an API
+extension.  :func:`running_release` tells which release's tables fit a live
+cloud, from its microversion bounds.  :func:`diff_routes` and
+:func:`diff_extensions` list what one release serves and another does not.
 """
 
 from __future__ import annotations
@@ -79,6 +81,155 @@ def tables(series):
     release without tables."""
     return {service: table(series, service)
             for service in sorted(_api_routes_data.BOUNDS.get(series, ()))}
+
+
+# The services whose microversion bounds tell a running cloud's release.
+IDENTIFYING = ('compute', 'placement')
+
+
+def _same_bounds(served, bounds):
+    low, high = served.get('min_version'), served.get('max_version')
+    return (low is not None and high is not None
+            and compare_microversions(low, bounds[0]) == 0
+            and compare_microversions(high, bounds[1]) == 0)
+
+
+def running_release(served, bounds=None):
+    """The release a live cloud runs, told by what it serves: ``(series,
+    reason)``, or ``(None, reason)`` when no table's bounds or several
+    match.
+
+    ``served`` is the cloud's ``{service type: served shape}``
+    (``_api_discovery.gather_served``); ``bounds`` the tables'
+    ``{series: {service: (min, max)}}`` (``BOUNDS`` by default).  A release
+    matches when the cloud's compute microversion range, and its
+    placement's when it serves placement, are the release's own; nova
+    raises its maximum in nearly every release, so one release usually
+    matches alone.
+    """
+    if bounds is None:
+        bounds = _api_routes_data.BOUNDS
+    compute = served.get('compute') or {}
+    if compute.get('max_version') is None:
+        return None, ('the cloud lists no compute microversions, which tell '
+                      'its release')
+    services = [s for s in IDENTIFYING
+                if (served.get(s) or {}).get('max_version') is not None]
+    seen = ' and '.join('%s %s to %s' % (s, served[s].get('min_version'),
+                                         served[s]['max_version'])
+                        for s in services)
+    matches = [series for series, by_service in sorted(bounds.items())
+               if all(s in by_service and _same_bounds(served[s],
+                                                       by_service[s])
+                      for s in services)]
+    if not matches:
+        return None, ('%s match the route tables of no release (%s)'
+                      % (seen, ', '.join(sorted(bounds)) or 'none'))
+    if len(matches) > 1:
+        return None, ('%s match the route tables of releases %s alike: the '
+                      'release is not told apart' % (seen, ', '.join(matches)))
+    return matches[0], '%s are release %s\'s alone' % (seen, matches[0])
+
+
+# What replaces nova's proxy APIs (404 from 2.36, 2.39 or 2.44) and its
+# removed ones (410): by the route's literal segment, last first, or by the
+# body's action: (service type, route, why).  A service type None means
+# nothing replaces it.  Read from each controller in
+# nova/api/openstack/compute/ of nova 31.3.1 to 34.0.0, and from
+# api_version_request.py's history of 2.6, 2.36, 2.39, 2.43 and 2.44:
+REPLACED_BY = {'compute': {
+    # images.py and image_metadata.py call nova.image.glance.API (glance v2).
+    'images': ('image', '/v2/images', "nova's /images proxied glance"),
+    # networks.py, tenant_networks.py, floating_ips.py, security_groups.py
+    # (through nova.network.security_group_api) call neutron; the pools of
+    # floating_ip_pools.py are neutron's external networks
+    # (neutron.API.get_floating_ip_pools lists router:external networks).
+    'os-networks': ('network', '/v2.0/networks',
+                    "nova's os-networks proxied neutron"),
+    'os-tenant-networks': ('network', '/v2.0/networks',
+                           "nova's os-tenant-networks proxied neutron"),
+    'os-floating-ips': ('network', '/v2.0/floatingips',
+                        "nova's os-floating-ips proxied neutron"),
+    'os-floating-ip-pools': ('network', '/v2.0/networks?router:external=true',
+                             "nova's pools are neutron's external networks"),
+    'os-security-groups': ('network', '/v2.0/security-groups',
+                           "nova's os-security-groups proxied neutron"),
+    'os-security-group-rules': ('network', '/v2.0/security-group-rules',
+                                "nova's os-security-group-rules proxied "
+                                "neutron"),
+    # volumes.py and snapshots.py (volumes.py's SnapshotController up to
+    # nova 31) call nova.volume.cinder.API.
+    'os-volumes': ('block-storage', '/v3/{project_id}/volumes',
+                   "nova's os-volumes proxied cinder"),
+    'os-snapshots': ('block-storage', '/v3/{project_id}/snapshots',
+                     "nova's os-snapshots proxied cinder"),
+    # baremetal_nodes.py reads ironic's nodes and ports through openstacksdk.
+    'os-baremetal-nodes': ('baremetal', '/v1/nodes',
+                           "nova's os-baremetal-nodes proxied ironic"),
+    # 2.43 deprecated os-hosts; hosts.py reads the service records
+    # (service_get_all) and compute nodes that those two list.
+    'os-hosts': ('compute', '/os-services and /os-hypervisors',
+                 'they list the hosts os-hosts listed'),
+    # 2.44 deprecated os-virtual-interfaces and multinic.py's actions, which
+    # call compute_api.add_fixed_ip/remove_fixed_ip (ports of the server);
+    # floating IPs are neutron's (neutron.API.associate_floating_ip updates
+    # the floating IP's port_id).
+    'os-virtual-interfaces': ('compute', '/servers/{server_id}/os-interface',
+                              "it lists the server's ports"),
+    'addFixedIp': ('compute', 'POST /servers/{server_id}/os-interface',
+                   'it attaches a port'),
+    'removeFixedIp': ('compute',
+                      'DELETE /servers/{server_id}/os-interface/{port_id}',
+                      'it detaches a port'),
+    'addFloatingIp': ('network', 'PUT /v2.0/floatingips/{floatingip_id}',
+                      "with the server's port_id"),
+    'removeFloatingIp': ('network', 'PUT /v2.0/floatingips/{floatingip_id}',
+                         'with port_id null'),
+    # 2.6 consolidated the remote consoles (remote_consoles.py).
+    'os-getVNCConsole': ('compute', 'POST /servers/{server_id}/remote-consoles',
+                         'from 2.6'),
+    'os-getSPICEConsole': ('compute',
+                           'POST /servers/{server_id}/remote-consoles',
+                           'from 2.6'),
+    'os-getSerialConsole': ('compute',
+                            'POST /servers/{server_id}/remote-consoles',
+                            'from 2.6'),
+    # The _removal_reason of fping.py, cells.py, agents.py and
+    # remote_consoles.py: what they served is gone with nova-network, cells
+    # v1, the Xen and the Hyper-V drivers.
+    'os-fping': (None, None, 'it only worked with nova-network'),
+    'os-cells': (None, None, 'it only worked with cells v1'),
+    'os-agents': (None, None, 'it only worked with the Xen driver'),
+    'os-getRDPConsole': (None, None, 'it only worked with the Hyper-V driver'),
+}}
+
+
+def replacement(service, row):
+    """``{service, route, why}`` of what replaces the route of ``row``
+    (:data:`REPLACED_BY`); service None when nothing does; None when the
+    map does not know the route."""
+    known = REPLACED_BY.get(service, {})
+    keys = [row['action']] if row['action'] else [
+        s for s in reversed(row['path'].split('/')) if s and not _is_template(s)]
+    for key in keys:
+        if key in known:
+            return dict(zip(('service', 'route', 'why'), known[key]))
+    return None
+
+
+def _replacement_text(found):
+    if found is None or found['service'] is None:
+        return None
+    return 'use %s %s instead (%s)' % (
+        found['service'], found['route'], found['why'])
+
+
+def _gone_fix(found):
+    if found is None:
+        return 'move to the API that replaced it'
+    if found['service'] is None:
+        return 'nothing replaces it: %s' % found['why']
+    return _replacement_text(found)
 
 
 def _literal_first_segments(rows):
@@ -187,12 +338,13 @@ def check_call(routes, service, method, path, microversion=None,
     candidates = [row for key, row in matches if key == best]
     route = _route_label(candidates[0], action)
     serving = [row for row in candidates if not row['gone']]
+    found = replacement(service, candidates[0])
     for row in candidates:
         if _in_range(microversion, row):
             if row['gone']:
                 return _verdict(GONE, route, '%s answers 410 Gone: the API '
-                                'was removed' % route,
-                                'move to the API that replaced it', serving)
+                                'was removed' % route, _gone_fix(found),
+                                serving)
             if routes['min'] is None:
                 return _verdict(SERVED, route, '%s is served' % route, None,
                                 serving)
@@ -203,10 +355,12 @@ def check_call(routes, service, method, path, microversion=None,
         return _verdict(GONE, route, '%s was removed: it answers 410 Gone at '
                         '%s and 404 at %s' % (route, _ranges_text(candidates),
                                               microversion),
-                        'move to the API that replaced it')
+                        _gone_fix(found))
+    fix = 'ask for a microversion in %s' % _ranges_text(serving)
+    replaced = _replacement_text(found)
     return _verdict(OUTSIDE_RANGE, route, '%s is not served at %s, only at %s'
                     % (route, microversion, _ranges_text(serving)),
-                    'ask for a microversion in %s' % _ranges_text(serving),
+                    '%s, or %s' % (fix, replaced) if replaced else fix,
                     serving)
 
 
@@ -222,35 +376,35 @@ def route_label(key):
         method, path)
 
 
-def diff_routes(old, new):
-    """The routes ``new`` dropped or added compared to ``old`` (both
-    ``{service type: table}``), for services both have tables of, as
-    ``[{'service', 'change', 'what': 'route', 'detail'}]``."""
+def _diff(old, new, what, only_in):
+    """What ``new`` dropped or added compared to ``old`` (both by service
+    type), for the services both have, as ``[{'service', 'change', 'what',
+    'detail'}]``; ``only_in(first, second)`` lists the details of a
+    service's ``first`` that its ``second`` lacks."""
     changes = []
     for service in sorted(set(old) & set(new)):
         for change, first, second in (('dropped', old, new),
                                       ('added', new, old)):
             changes.extend(
-                {'service': service, 'change': change, 'what': 'route',
-                 'detail': route_label(key)}
-                for key in routes_only_in(first[service]['rows'],
-                                          second[service]['rows']))
+                {'service': service, 'change': change, 'what': what,
+                 'detail': detail}
+                for detail in only_in(first[service], second[service]))
     return changes
+
+
+def diff_routes(old, new):
+    """The routes ``new`` dropped or added compared to ``old`` (both
+    ``{service type: table}``)."""
+    return _diff(old, new, 'route', lambda first, second: [
+        route_label(key)
+        for key in routes_only_in(first['rows'], second['rows'])])
 
 
 def diff_extensions(old, new):
     """The API extensions ``new`` dropped or added compared to ``old``
-    (both :func:`extensions`), as :func:`diff_routes` lists routes."""
-    changes = []
-    for service in sorted(set(old) & set(new)):
-        for change, first, second in (('dropped', old, new),
-                                      ('added', new, old)):
-            changes.extend(
-                {'service': service, 'change': change, 'what': 'extension',
-                 'detail': alias}
-                for alias in sorted(first[service]['aliases']
-                                    - second[service]['aliases']))
-    return changes
+    (both :func:`extensions`)."""
+    return _diff(old, new, 'extension', lambda first, second: sorted(
+        first['aliases'] - second['aliases']))
 
 
 def routes_only_in(rows, other_rows):

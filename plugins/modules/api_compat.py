@@ -32,16 +32,22 @@ description:
     judged by the release's route table, read from its own code by
     tools/api_routes.py. The route must exist, not answer 410 Gone, and
     serve the call's microversion (identity and image have none). Other
-    services, and a live cloud, are judged by their microversion range
-    only.
+    services are judged by their microversion range only.
+  - Against a live cloud, calls are judged by the route tables of the
+    release the cloud runs, told by its compute and placement microversion
+    ranges (RV(routes_release)). The tables' services are taken to run
+    that one release. When the ranges match no release's tables, or
+    several releases' alike (2025.1 and 2025.2 serve the same ones), calls
+    are judged by microversion range only, and RV(routes_reason) says so.
   - A network extension the profile names must be loaded by the target.
     Against a release, it must be one of the extensions an ML2/OVN neutron
     of the release can load (which of them a given cloud loads depends on
     its service plugins and extension drivers); against a live cloud, one
     of those its network API lists.
-  - O(compare_to) between two releases also lists the routes one serves and
-    the other does not, and the network extensions one can load and the
-    other cannot.
+  - O(compare_to) also lists the routes one side serves and the other does
+    not (a cloud's by the tables of the release it runs, as above), and
+    between two releases the network extensions one can load and the other
+    cannot.
 options:
   profile:
     description:
@@ -130,6 +136,30 @@ checked:
   description: What the profile was checked against (C(cloud <name>) or C(release <series>)).
   returned: always
   type: str
+routes_release:
+  description:
+    - The release whose route tables judged the calls, and whose routes
+      were compared with O(compare_to)'s - O(release) itself, or the release
+      a live cloud runs, told by its compute and placement microversion
+      ranges.
+    - C(null) when no table fits (RV(routes_reason) says why); calls are
+      then judged by microversion range only.
+  returned: always
+  type: str
+  sample: '2026.1'
+routes_reason:
+  description: How RV(routes_release) was told, or why no release's tables fit.
+  returned: always
+  type: str
+  sample: compute 2.1 to 2.103 and placement 1.0 to 1.39 are release 2026.1's alone
+compared_routes_release:
+  description: RV(routes_release) of O(compare_to).
+  returned: with O(compare_to)
+  type: str
+compared_routes_reason:
+  description: RV(routes_reason) of O(compare_to).
+  returned: with O(compare_to)
+  type: str
 results:
   description: Each requirement of the profile, in profile order.
   returned: when there is a profile
@@ -150,11 +180,11 @@ results:
       type: str
     status:
       description:
-        - For a call to a service the release has a route table of
-          (compute, placement, identity, image), checked against
-          O(release) - C(served), C(gone) (answers 410), C(not present) (no
-          such route) or C(outside range) (served at other microversions,
-          named in RV(results[].reason)).
+        - For a call to a service RV(routes_release) has a route table of
+          (compute, placement, identity, image) - C(served), C(gone)
+          (answers 410), C(not present) (no such route) or C(outside
+          range) (served at other microversions, named in
+          RV(results[].reason)).
         - For a network extension - C(extension loaded), C(extension not
           loaded) or C(not checked) (the target's extensions are unknown).
       type: str
@@ -215,6 +245,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes im
     diff_extensions,
     diff_routes,
     extensions,
+    running_release,
     tables,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._cloud import (
@@ -332,6 +363,18 @@ class ApiCompatModule(CloudModule):
         label = 'cloud %s' % (name or conn.config.name)
         return label, gather_served(conn)['served']
 
+    @staticmethod
+    def routes_release(name, served):
+        """(series, reason) of the route tables that judge the release or
+        cloud ``name`` (None: this cloud), which serves ``served``; series
+        None when no table fits."""
+        series = series_named(name)
+        if series is None:
+            return running_release(served)
+        if not tables(series):
+            return None, 'release %s has no route tables' % series
+        return series, 'the tables of release %s itself' % series
+
     def cloud_extensions(self, label):
         """{'network': {target, aliases}} of the cloud checked: the
         extensions its network API lists; empty when it lists none."""
@@ -344,21 +387,26 @@ class ApiCompatModule(CloudModule):
     def run(self):
         params = self.params
         checked, served = self.served_by(params['release'], 'release')
-        # A live cloud's release is not known here: its calls are judged by
-        # microversion range alone.
-        routes = tables(series_named(params['release']))
+        # A live cloud's calls are judged by the tables of the release its
+        # microversion bounds tell, by range alone when they tell none.
+        series, why = self.routes_release(params['release'], served)
+        routes = tables(series)
         result = self.results = {'changed': False, 'checked': checked,
-                                 'served': served}
+                                 'served': served, 'routes_release': series,
+                                 'routes_reason': why}
         if params['compare_to'] is not None:
             other, other_served = self.served_by(params['compare_to'],
                                                  'compare_to')
+            other_series, other_why = self.routes_release(
+                params['compare_to'], other_served)
             changes = diff_served(served, other_served)
-            changes.extend(diff_routes(
-                routes, tables(series_named(params['compare_to']))))
+            changes.extend(diff_routes(routes, tables(other_series)))
             changes.extend(diff_extensions(
                 extensions(series_named(params['release'])),
                 extensions(series_named(params['compare_to']))))
-            result.update(compared_to=other, changes=changes)
+            result.update(compared_to=other, changes=changes,
+                          compared_routes_release=other_series,
+                          compared_routes_reason=other_why)
         try:
             if params['access_log']:
                 profile = read_access_logs(params['access_log'],

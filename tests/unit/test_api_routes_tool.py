@@ -715,7 +715,7 @@ COMMITTED = {'compute': 'nova', 'placement': 'placement',
              'identity': 'keystone', 'image': 'glance', 'network': 'neutron'}
 
 
-@pytest.mark.parametrize('series', ['2025.1', '2026.1', '2026.2'])
+@pytest.mark.parametrize('series', ['2025.1', '2025.2', '2026.1', '2026.2'])
 def test_committed_tables_match_the_release_venvs(series):
     venvs = {service: os.path.join(VENVS_DIR, '%s-%s' % (name, series))
              for service, name in COMMITTED.items()}

@@ -25,7 +25,9 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes im
     diff_routes,
     extensions,
     path_segments,
+    replacement,
     routes_only_in,
+    running_release,
     table,
     tables,
 )
@@ -56,7 +58,8 @@ def test_tables_name_their_source_and_bounds():
     assert placement['source'] == 'openstack-placement 15.0.0'
     assert placement['max'] == '1.39'
     assert table('2025.1', 'compute')['source'] == 'nova 31.3.1'
-    assert table('2025.2', 'compute') is None  # no venv of it was read
+    assert table('2025.2', 'compute')['source'] == 'nova 32.2.1'
+    assert table('2024.2', 'compute') is None  # not a release of the map
     assert table('2026.2', 'network') is None  # extensions, not routes
     assert IDENTITY['source'] == 'keystone 30.0.0'
     assert (IDENTITY['min'], IDENTITY['max']) == (None, None)
@@ -248,17 +251,41 @@ def test_check_profile_judges_calls_by_the_release_table():
     assert [r['status'] for r in calls] == [GONE, SERVED, OUTSIDE_RANGE]
     assert calls[1]['requirement'] == ('POST /servers/{id}/action '
                                        '(os-migrateLive) at 2.68')
-    assert calls[2]['fix'] == 'ask for a microversion in 2.1 to 2.35'
+    assert calls[2]['fix'] == ('ask for a microversion in 2.1 to 2.35, or use '
+                               'block-storage /v3/{project_id}/volumes instead '
+                               "(nova's os-volumes proxied cinder)")
     message = unmet_message([r for r in results if not r['ok']], len(results),
                             'release 2026.2')
     assert 'fix: ask for a microversion in 2.1 to 2.35' in message
 
 
+def test_a_profile_fails_naming_each_broken_call_and_passes_once_fixed():
+    broken = _profile([
+        {'method': 'GET', 'path': '/os-fping', 'microversion': '2.1'},
+        {'method': 'GET', 'path': '/images', 'microversion': '2.36'},
+        {'method': 'GET', 'path': '/servers/{server_id}/topology', 'microversion': '2.77'},
+    ])
+    results = check_profile(broken, release_served('2026.2'), tables('2026.2'))
+    unmet = [r for r in results if not r['ok']]
+    message = unmet_message(unmet, len(results), 'release 2026.2')
+    assert [r['status'] for r in unmet] == [GONE, OUTSIDE_RANGE, OUTSIDE_RANGE]
+    # Removed; above its highest microversion; below its lowest.
+    assert 'GET /os-fping at 2.1 (GET /os-fping answers 410 Gone' in message
+    assert 'GET /images at 2.36 (GET /images is not served at 2.36, only at 2.1 to 2.35' in message
+    assert 'GET /servers/{server_id}/topology at 2.77' in message
+    assert 'only at 2.78 to 2.104' in message
+    fixed = _profile([
+        {'method': 'GET', 'path': '/images', 'microversion': '2.35'},
+        {'method': 'GET', 'path': '/servers/{server_id}/topology', 'microversion': '2.78'},
+    ])
+    assert all(r['ok'] for r in check_profile(fixed, release_served('2026.2'), tables('2026.2')))
+
+
 def test_check_profile_keeps_range_checks_without_a_table():
     profile = _profile([{'method': 'GET', 'path': '/os-fping',
                          'microversion': '2.1'}])
-    # 2025.2 has no table: only the range counts, and 2.1 is in it.
-    result = check_profile(profile, release_served('2025.2'), tables('2025.2'))[1]
+    # Without a table only the range counts, and 2.1 is in it.
+    result = check_profile(profile, release_served('2025.2'), tables(None))[1]
     assert result['ok'] and 'status' not in result
 
 
@@ -373,7 +400,8 @@ def test_neutron_extensions_per_release():
     # Added after 2025.1; other projects' extensions are never in the set.
     assert 'extraroute-atomic' in new['aliases'] - old['aliases']
     assert 'bgp' not in new['aliases'] and 'vpnaas' not in new['aliases']
-    assert extensions('2025.2') == {}
+    assert extensions('2025.2')['network']['source'] == 'neutron 27.0.4, neutron-lib 3.21.1'
+    assert extensions('2024.2') == {}
 
 
 def test_diff_extensions_between_releases():
@@ -458,5 +486,133 @@ def test_release_tables_are_what_they_were(series):
 
 
 def test_a_release_without_tables_has_none():
-    assert tables('2025.2') == {} and extensions('2025.2') == {}
-    assert table('2025.2', 'compute') is None and table('2026.2', 'network') is None
+    assert tables('2024.2') == {} and extensions('2024.2') == {}
+    assert table('2024.2', 'compute') is None and table('2026.2', 'network') is None
+
+
+def test_2025_2_serves_what_2025_1_serves():
+    # nova 32.2.1 kept 2.100 and the routes of nova 31.3.1; keystone,
+    # glance, placement and neutron's extensions did not change either.
+    assert diff_routes(tables('2025.1'), tables('2025.2')) == []
+    assert diff_extensions(extensions('2025.1'), extensions('2025.2')) == []
+    assert all(tables('2025.1')[s]['rows'] == tables('2025.2')[s]['rows'] for s in tables('2025.1'))
+    # 2026.1 dropped the server actions of os-volumes_boot and raised nova's
+    # maximum to 2.103, and its neutron loads three extensions more.
+    assert {c['detail'].split(' (')[0] for c in diff_routes(tables('2025.2'), tables('2026.1'))} == {
+        'POST /os-volumes_boot/{id}/action'}
+    assert sorted(c['detail'] for c in diff_extensions(extensions('2025.2'), extensions('2026.1'))) == [
+        'extraroute-atomic', 'ip_allocation', 'router-enable-snat']
+
+
+# --- the release a live cloud runs --------------------------------------------
+
+
+def _served(compute=None, placement=('1.0', '1.39')):
+    served = {'identity': {'versions': ['v3.14'], 'deprecated': []}}
+    for service, span in (('compute', compute), ('placement', placement)):
+        if span:
+            served[service] = {'versions': ['v1.0'], 'deprecated': [],
+                               'min_version': span[0], 'max_version': span[1]}
+    return served
+
+
+@pytest.mark.parametrize('compute, series', [
+    (('2.1', '2.103'), '2026.1'),
+    (('2.1', '2.104'), '2026.2'),
+])
+def test_running_release_is_told_by_compute_and_placement(compute, series):
+    found, reason = running_release(_served(compute))
+    assert found == series
+    assert reason == ('compute 2.1 to %s and placement 1.0 to 1.39 are '
+                      "release %s's alone" % (compute[1], series))
+
+
+def test_running_release_without_placement_goes_by_compute():
+    assert running_release(_served(('2.1', '2.104'), None))[0] == '2026.2'
+
+
+def test_running_release_of_2025_1_and_2025_2_is_not_told_apart():
+    # Both serve compute 2.1 to 2.100 and placement 1.0 to 1.39.
+    found, reason = running_release(_served(('2.1', '2.100')))
+    assert found is None
+    assert reason == ('compute 2.1 to 2.100 and placement 1.0 to 1.39 match the '
+                      'route tables of releases 2025.1, 2025.2 alike: the '
+                      'release is not told apart')
+
+
+def test_running_release_unmatched_is_none_with_the_reason():
+    found, reason = running_release(_served(('2.1', '2.99')))
+    assert found is None
+    assert reason.startswith('compute 2.1 to 2.99 and placement 1.0 to 1.39 '
+                             'match the route tables of no release (2025.1')
+    # Placement must agree too.
+    assert running_release(_served(('2.1', '2.104'), ('1.0', '1.40')))[0] is None
+    found, reason = running_release(_served(None))
+    assert found is None and 'no compute microversions' in reason
+
+
+def test_running_release_shared_bounds_are_not_guessed():
+    bounds = {'2025.1': {'compute': ('2.1', '2.100'), 'placement': ('1.0', '1.39')},
+              '2025.2': {'compute': ('2.1', '2.100'), 'placement': ('1.0', '1.39')},
+              '2026.1': {'compute': ('2.1', '2.103'), 'placement': ('1.0', '1.39')}}
+    found, reason = running_release(_served(('2.1', '2.100')), bounds)
+    assert found is None
+    assert reason == ('compute 2.1 to 2.100 and placement 1.0 to 1.39 match the '
+                      'route tables of releases 2025.1, 2025.2 alike: the '
+                      'release is not told apart')
+    assert running_release(_served(('2.1', '2.103')), bounds)[0] == '2026.1'
+
+
+# --- what replaces nova's proxy and removed APIs ------------------------------
+
+
+@pytest.mark.parametrize('method, path, version, action, fix', [
+    # Proxies: another microversion, or the service they proxied.
+    ('GET', '/v2.1/images/abc', '2.36', None,
+     "ask for a microversion in 2.1 to 2.35, or use image /v2/images instead (nova's /images proxied glance)"),
+    ('POST', '/images/abc/metadata', '2.39', None,
+     "ask for a microversion in 2.1 to 2.38, or use image /v2/images instead (nova's /images proxied glance)"),
+    ('GET', '/os-floating-ip-pools', '2.36', None,
+     'ask for a microversion in 2.1 to 2.35, or use network /v2.0/networks?router:external=true instead '
+     "(nova's pools are neutron's external networks)"),
+    ('DELETE', '/os-security-groups/abc', 'latest', None,
+     "ask for a microversion in 2.1 to 2.35, or use network /v2.0/security-groups instead (nova's os-security-groups proxied neutron)"),
+    ('GET', '/os-snapshots/detail', '2.90', None,
+     "ask for a microversion in 2.1 to 2.35, or use block-storage /v3/{project_id}/snapshots instead (nova's os-snapshots proxied cinder)"),
+    ('GET', '/os-hosts', '2.43', None,
+     'ask for a microversion in 2.1 to 2.42, or use compute /os-services and /os-hypervisors instead (they list the hosts os-hosts listed)'),
+    ('POST', '/servers/abc/action', '2.44', 'addFloatingIp',
+     "ask for a microversion in 2.1 to 2.43, or use network PUT /v2.0/floatingips/{floatingip_id} instead (with the server's port_id)"),
+    ('POST', '/servers/abc/action', '2.6', 'os-getVNCConsole',
+     'ask for a microversion in 2.1 to 2.5, or use compute POST /servers/{server_id}/remote-consoles instead (from 2.6)'),
+    # Removed: what replaced them, or that nothing does.
+    ('POST', '/os-networks', '2.1', None,
+     "use network /v2.0/networks instead (nova's os-networks proxied neutron)"),
+    ('GET', '/servers/abc/os-virtual-interfaces', '2.1', None,
+     "use compute /servers/{server_id}/os-interface instead (it lists the server's ports)"),
+    ('GET', '/os-fping', '2.1', None, 'nothing replaces it: it only worked with nova-network'),
+    ('GET', '/os-cells/abc', '2.1', None, 'nothing replaces it: it only worked with cells v1'),
+    ('POST', '/servers/abc/action', '2.6', 'os-getRDPConsole',
+     'nothing replaces it: it only worked with the Hyper-V driver'),
+    # Unknown to the map: the general advice.
+    ('GET', '/os-certificates/root', '2.1', None, 'move to the API that replaced it'),
+])
+def test_fix_names_what_replaces_a_proxy_or_removed_api(method, path, version, action, fix):
+    result = _compute(method, path, version, action)
+    assert result['status'] in (GONE, OUTSIDE_RANGE)
+    assert result['fix'] == fix
+
+
+def test_replacement_goes_by_action_or_literal_segment():
+    def row(path, action=None):
+        return _row('POST', path, '2.1', '2.35', action=action)
+    assert replacement('compute', row('/os-volumes/{id}'))['service'] == 'block-storage'
+    assert replacement('compute', row('/images/{image_id}/metadata/{id}'))['route'] == '/v2/images'
+    # An action is known by its name only, not by its path.
+    assert replacement('compute', row('/servers/{id}/action', 'os-migrateLive')) is None
+    assert replacement('compute', row('/servers/{id}/action', 'removeFixedIp'))['route'] == \
+        'DELETE /servers/{server_id}/os-interface/{port_id}'
+    assert replacement('compute', row('/os-fping'))['service'] is None
+    assert replacement('placement', row('/images')) is None
+    # A served route keeps no fix.
+    assert _compute('GET', '/os-volumes', '2.35')['fix'] is None

@@ -18,6 +18,9 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles 
     ProfileError,
     check_profile,
 )
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
+    tables,
+)
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._release_data import (
     RELEASES,
     series_named,
@@ -146,3 +149,31 @@ def test_cloud_extensions_are_read_from_the_network_api():
 def test_cloud_extensions_unreadable_leave_them_unchecked():
     assert ApiCompatModule.cloud_extensions(
         _fake_module(_SDKException('no network')), 'cloud prod') == {}
+
+
+@pytest.mark.parametrize('name, served, series, reason', [
+    ('2026.2', {}, '2026.2', 'the tables of release 2026.2 itself'),
+    (None, {'compute': {'min_version': '2.1', 'max_version': '2.103'}},
+     '2026.1', "compute 2.1 to 2.103 are release 2026.1's alone"),
+    ('production', {'compute': {'min_version': '2.1', 'max_version': '2.104'},
+                    'placement': {'min_version': '1.0', 'max_version': '1.39'}},
+     '2026.2', "compute 2.1 to 2.104 and placement 1.0 to 1.39 are release 2026.2's alone"),
+    (None, {'compute': {'min_version': '2.1', 'max_version': '2.90'}},
+     None, 'compute 2.1 to 2.90 match the route tables of no release'),
+])
+def test_routes_release_of_a_release_or_a_cloud(name, served, series, reason):
+    found, why = ApiCompatModule.routes_release(name, served)
+    assert found == series
+    assert why.startswith(reason)
+
+
+def test_a_cloud_calls_are_judged_by_the_table_of_its_release():
+    served = {'compute': {'versions': ['v2.1'], 'deprecated': [],
+                          'min_version': '2.1', 'max_version': '2.104'}}
+    series, _why = ApiCompatModule.routes_release(None, served)
+    profile = {'services': {'compute': {'calls': [
+        {'method': 'GET', 'path': '/os-fping', 'microversion': '2.1'}]}}}
+    result = check_profile(profile, served, tables(series))[1]
+    assert (result['ok'], result['status']) == (False, 'gone')
+    # Without a table, only the range counts.
+    assert check_profile(profile, served, tables(None))[1]['ok']
