@@ -6,6 +6,9 @@
                        (--beside: it runs beside the other parts, not in the total)
     times.py show FILE the parts, each scenario's steps and sections, the slowest
                        tasks, and what failed
+    times.py failed FILE PART...
+                       print the PARTs that failed or have no row in FILE (one
+                       a line); exit 1 when there is one
 
 FILE holds JSON lines: `part` rows written here (sanity, units, a scenario,
 ...) and `run` rows that the lab_times callback writes for each
@@ -51,6 +54,13 @@ def run(path, name, command, beside=False):
         row["beside"] = True
     append(path, row)
     return rc
+
+
+def failed_parts(rows, names):
+    """Which of the parts ``names`` failed: the last row of each says so, and
+    a part without a row (it did not finish) failed too."""
+    rc = {row["name"]: row["rc"] for row in rows if row.get("kind") == "part"}
+    return [name for name in names if rc.get(name, 1) != 0]
 
 
 def _status(rc):
@@ -107,12 +117,20 @@ def main(argv=None):
     run_parser.add_argument("argv", nargs=argparse.REMAINDER)
     show_parser = sub.add_parser("show")
     show_parser.add_argument("file")
+    failed_parser = sub.add_parser("failed")
+    failed_parser.add_argument("file")
+    failed_parser.add_argument("parts", nargs="+")
     args = parser.parse_args(argv)
     if args.command == "run":
         command = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
         if not command:
             parser.error("run needs a command after --")
         return run(args.file, args.name, command, beside=args.beside)
+    if args.command == "failed":
+        failed = failed_parts(read(args.file), args.parts)
+        for name in failed:
+            print(name)
+        return 1 if failed else 0
     print("\n".join(report(read(args.file))))
     return 0
 

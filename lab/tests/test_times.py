@@ -151,3 +151,28 @@ def test_failure_messages_are_short_and_never_of_a_no_log_task():
     assert callback.failure_message({"msg": ["a", "b"]}) == '["a", "b"]'
     long = callback.failure_message({"msg": "x" * 5000})
     assert len(long) == callback.MESSAGE_CHARS + 3 and long.endswith("...")
+
+
+def test_failed_parts_are_those_with_a_nonzero_or_no_row():
+    rows = [
+        {"kind": "part", "name": "sanity", "seconds": 1.0, "rc": 0},
+        {"kind": "part", "name": "units", "seconds": 1.0, "rc": 1, "beside": True},
+        {"kind": "part", "name": "scenario default", "seconds": 9.0, "rc": 2},
+        _run("converge", 9.0, rc=2),  # a step: not a part
+    ]
+    assert times.failed_parts(rows, ["sanity", "units", "scenario default"]) == ["units", "scenario default"]
+    # A part that did not finish has no row.
+    assert times.failed_parts(rows, ["sanity", "lint"]) == ["lint"]
+    assert times.failed_parts(rows, ["sanity"]) == []
+    assert times.failed_parts([], ["converge"]) == ["converge"]
+
+
+def test_main_failed_prints_the_failed_parts_and_exits_1(tmp_path, capsys):
+    path = str(tmp_path / "times.jsonl")
+    times.run(path, "units", [sys.executable, "-c", "pass"])
+    times.run(path, "scenario default", [sys.executable, "-c", "raise SystemExit(2)"])
+    capsys.readouterr()
+    assert times.main(["failed", path, "units"]) == 0
+    assert capsys.readouterr().out == ""
+    assert times.main(["failed", path, "units", "lint", "scenario default"]) == 1
+    assert capsys.readouterr().out.splitlines() == ["lint", "scenario default"]

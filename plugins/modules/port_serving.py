@@ -121,34 +121,7 @@ import urllib.error
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError, open_url
 
-TCP_TABLES = ('/proc/net/tcp', '/proc/net/tcp6')
-_LISTEN = '0A'  # the kernel's TCP_LISTEN state, in hex
-
-
-def parse_listeners(text, port):
-    """How many sockets of a /proc/net/tcp or /proc/net/tcp6 table listen on ``port``."""
-    count = 0
-    for line in text.splitlines()[1:]:  # a header first
-        fields = line.split()
-        if len(fields) < 4 or fields[3] != _LISTEN:
-            continue
-        local_port = fields[1].rpartition(':')[2]
-        try:
-            count += int(local_port, 16) == port
-        except ValueError:
-            continue
-    return count
-
-
-def count_listeners(port, tables=TCP_TABLES):
-    count = 0
-    for path in tables:
-        try:
-            with open(path, encoding='ascii') as handle:
-                count += parse_listeners(handle.read(), port)
-        except FileNotFoundError:  # no IPv6
-            continue
-    return count
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import count_listeners
 
 
 def answers(url, timeout):

@@ -14,13 +14,9 @@ import threading
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import count_listeners, parse_listeners
 from ansible_collections.stackroll.lifecycle.plugins.modules import port_serving
-from ansible_collections.stackroll.lifecycle.plugins.modules.port_serving import (
-    answers_in_a_row,
-    count_listeners,
-    parse_listeners,
-    wait,
-)
+from ansible_collections.stackroll.lifecycle.plugins.modules.port_serving import answers_in_a_row, wait
 
 # Port 8774 is 0x2246; 0A is LISTEN, 01 ESTABLISHED.
 TCP = '''\
