@@ -45,11 +45,20 @@ def test_release_served_is_a_copy():
     assert RELEASES['2026.2']['apis']['compute']['max_version'] == '2.104'
 
 
+def _file(tmp_path, name, content):
+    """The path of file ``name`` in ``tmp_path``, holding ``content``; None
+    as ``content`` leaves the file missing."""
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    return str(path)
+
+
 def test_read_profile_from_a_file(tmp_path):
-    path = tmp_path / 'consumers.yml'
-    path.write_text('services:\n  compute:\n    versions: [v2.1]\n'
-                    "    max_version: '2.95'\n")
-    assert read_profile(str(path)) == {
+    path = _file(tmp_path, 'consumers.yml',
+                 'services:\n  compute:\n    versions: [v2.1]\n'
+                 "    max_version: '2.95'\n")
+    assert read_profile(path) == {
         'services': {'compute': {'versions': ['v2.1'], 'max_version': '2.95'}}}
 
 
@@ -63,11 +72,8 @@ def test_read_profile_passes_a_mapping_through():
     ('services: [unclosed', 'is not valid YAML'),
 ])
 def test_read_profile_errors(tmp_path, content, message):
-    path = tmp_path / 'consumers.yml'
-    if content is not None:
-        path.write_text(content)
     with pytest.raises(ProfileError, match=message):
-        read_profile(str(path))
+        read_profile(_file(tmp_path, 'consumers.yml', content))
 
 
 def test_read_profile_refuses_other_types():
@@ -83,10 +89,8 @@ LOG = [
 
 
 def test_read_access_logs(tmp_path):
-    first, second = tmp_path / 'nova.log', tmp_path / 'glance.log'
-    first.write_text(LOG[0])
-    second.write_text(LOG[1])
-    profile = read_access_logs([str(first), str(second)])
+    profile = read_access_logs([_file(tmp_path, 'nova.log', LOG[0]),
+                                _file(tmp_path, 'glance.log', LOG[1])])
     assert sorted(profile['services']) == ['compute', 'image']
     assert profile['services']['compute']['max_version'] == '2.79'
 
@@ -96,11 +100,8 @@ def test_read_access_logs(tmp_path):
     ('not a request\n', 'No API request of a known service'),
 ])
 def test_read_access_logs_errors(tmp_path, content, message):
-    path = tmp_path / 'api.log'
-    if content is not None:
-        path.write_text(content)
     with pytest.raises(ProfileError, match=message):
-        read_access_logs([str(path)])
+        read_access_logs([_file(tmp_path, 'api.log', content)])
 
 
 def test_unmet_message_names_each_unmet_requirement():
