@@ -37,7 +37,7 @@ def systemctl(tmp_path, monkeypatch):
 def port():
     """A port with two SO_REUSEPORT listeners and one connection."""
     opened = []
-    for _ in range(2):
+    while len(opened) < 2:
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(('127.0.0.1', opened[0].getsockname()[1] if opened else 0))
