@@ -180,20 +180,51 @@ def mariadb_health_problems(tables, wsrep, host, databases, cluster_size):
     problems = ['MariaDB on %s has no tables in database %s; deploy the service that owns it, or restore it' % (host, database)
                 for database in _unique(d for d in databases if d not in found)]
 
-    status = {}
     if 'query_result' not in wsrep:
         problems.append('Could not read the replication status of MariaDB on %s: %s' % (host, wsrep.get('msg', '')))
-    else:
-        for rows in wsrep['query_result']:
-            status.update((row['Variable_name'], row['Value']) for row in rows)
+        return problems
+    status = _wsrep_rows(wsrep['query_result'])
     # Without Galera, the wsrep status means nothing.
     if status.get('wsrep_on', 'OFF') != 'ON':
         return problems
+    return problems + _galera_problems(status, host, size)
+
+
+def _wsrep_rows(query_result):
+    """The wsrep variables a mysql_query read, by name."""
+    status = {}
+    for rows in query_result:
+        status.update((row['Variable_name'], row['Value']) for row in rows)
+    return status
+
+
+def _wsrep_lines(text):
+    """The wsrep variables of ``mariadb -N -B`` (a name and a value a line, tab between), by name."""
+    status = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if '\t' not in line:
+            raise AnsibleFilterError('galera_health_problems expects the output of mariadb -N -B as lines of a name, a tab'
+                                     ' and a value, got %r.' % (line,))
+        variable, value = line.split('\t', 1)
+        status[variable] = value
+    return status
+
+
+def _galera_problems(status, host, size):
+    """What is wrong with a Galera node's wsrep status, for a cluster of size members."""
+    problems = []
     where = "MariaDB's Galera cluster, seen from %s," % (host,)
-    if _jinja_int(status.get('wsrep_cluster_size', 0)) != size:
+    members = _jinja_int(status.get('wsrep_cluster_size', 0))
+    if members < size:
         problems.append('%s has %s members, not %s (mariadb_health_cluster_size); bring missing nodes back (they rejoin by'
                         ' state transfer), or set mariadb_health_cluster_size to the database hosts there are'
                         % (where, status.get('wsrep_cluster_size', 'no'), size))
+    elif members > size:
+        problems.append('%s has %s members, more than %s (mariadb_health_cluster_size); set mariadb_health_cluster_size to'
+                        ' the database hosts there are, or stop the node that is not meant to be in it and take it out of'
+                        ' wsrep_cluster_address' % (where, status['wsrep_cluster_size'], size))
     if status.get('wsrep_cluster_status', '') != 'Primary':
         problems.append('%s is not Primary (%s): it lost quorum and refuses writes; restore the network between the nodes,'
                         ' or bootstrap the most advanced node (pc.bootstrap=YES)' % (where, status.get('wsrep_cluster_status', 'unknown')))
@@ -203,7 +234,43 @@ def mariadb_health_problems(tables, wsrep, host, databases, cluster_size):
     if status.get('wsrep_ready', '') != 'ON':
         problems.append('MariaDB on %s has wsrep_ready %s: it refuses queries until it is back in a Primary component'
                         % (host, status.get('wsrep_ready', 'unknown')))
+    if status.get('wsrep_connected', '') != 'ON':
+        problems.append('MariaDB on %s has wsrep_connected %s: it reaches no other Galera node; check that the nodes reach'
+                        ' each other on the Galera port (4567) and that wsrep_cluster_address names them'
+                        % (host, status.get('wsrep_connected', 'unknown')))
     return problems
+
+
+def galera_health_problems(wsrep, host, cluster_size):
+    """wsrep status result | galera_health_problems(host=..., cluster_size=...) -> problems, [] if healthy.
+
+    wsrep is the registered result of ``mariadb -N -B -e "SHOW GLOBAL
+    VARIABLES LIKE 'wsrep_on'; SHOW GLOBAL STATUS LIKE 'wsrep_%'"`` or of a
+    mysql_query of those two statements.
+    """
+    name = 'galera_health_problems'
+    _check(name, 'the replication status result', wsrep, 'the registered result of a command or of a mysql_query',
+           isinstance(wsrep, Mapping) and (isinstance(wsrep.get('rc'), int) or isinstance(wsrep.get('query_result', []), list)))
+    _check(name, 'host', host, 'a string', isinstance(host, str))
+    size = _whole_number(name, 'cluster_size', cluster_size)
+
+    if isinstance(wsrep.get('rc'), int):
+        if wsrep['rc'] != 0:
+            return ['MariaDB on %s does not answer; start it or check its log: %s' % (host, _output(wsrep))]
+        status = _wsrep_lines(_check(name, 'the output of mariadb', wsrep.get('stdout'), 'a text',
+                                     isinstance(wsrep.get('stdout'), str)))
+    elif 'query_result' in wsrep:
+        status = _wsrep_rows(wsrep['query_result'])
+    else:
+        return ['Could not read the replication status of MariaDB on %s: %s' % (host, wsrep.get('msg', ''))]
+    # Galera where wsrep_on says so; where it was not read, where a cluster is
+    # expected and the server has wsrep at all (a server built with it reports
+    # its wsrep status, Disconnected, with Galera off too).
+    if 'wsrep_on' in status:
+        galera = status['wsrep_on'] == 'ON'
+    else:
+        galera = size > 1 and any(variable.startswith('wsrep_') for variable in status)
+    return _galera_problems(status, host, size) if galera else []
 
 
 class FilterModule:
@@ -213,4 +280,5 @@ class FilterModule:
         return {
             'rabbitmq_health_problems': rabbitmq_health_problems,
             'mariadb_health_problems': mariadb_health_problems,
+            'galera_health_problems': galera_health_problems,
         }

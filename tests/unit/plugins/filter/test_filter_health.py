@@ -1,6 +1,6 @@
 # Copyright: Contributors to the stackroll.lifecycle project
 # Apache License 2.0 (see LICENSE)
-"""rabbitmq_health_problems and mariadb_health_problems: each problem, word for word."""
+"""The health judges of RabbitMQ, MariaDB (Galera) and OVN's RAFT clusters: each problem, word for word."""
 from __future__ import annotations
 
 import json
@@ -14,6 +14,7 @@ from ansible_collections.stackroll.lifecycle.plugins.filter.health import Filter
 
 RABBITMQ = FilterModule().filters()['rabbitmq_health_problems']
 MARIADB = FilterModule().filters()['mariadb_health_problems']
+GALERA_STATUS = FilterModule().filters()['galera_health_problems']
 MEMBERS = ['rabbit@ctl1', 'rabbit@ctl2', 'rabbit@ctl3']
 IGNORE = ['^reply_', '_fanout_']
 
@@ -252,6 +253,16 @@ def test_a_replication_status_that_cannot_be_read():
      'MariaDB on ctl1 has wsrep_ready OFF: it refuses queries until it is back in a Primary component'),
     ({'wsrep_ready': None},
      'MariaDB on ctl1 has wsrep_ready unknown: it refuses queries until it is back in a Primary component'),
+    ({'wsrep_connected': 'OFF'},
+     'MariaDB on ctl1 has wsrep_connected OFF: it reaches no other Galera node; check that the nodes reach each other on'
+     ' the Galera port (4567) and that wsrep_cluster_address names them'),
+    ({'wsrep_connected': None},
+     'MariaDB on ctl1 has wsrep_connected unknown: it reaches no other Galera node; check that the nodes reach each other on'
+     ' the Galera port (4567) and that wsrep_cluster_address names them'),
+    ({'wsrep_cluster_size': '4'},
+     "MariaDB's Galera cluster, seen from ctl1, has 4 members, more than 3 (mariadb_health_cluster_size); set"
+     " mariadb_health_cluster_size to the database hosts there are, or stop the node that is not meant to be in it and"
+     " take it out of wsrep_cluster_address"),
 ])
 def test_each_galera_problem_says_what_to_do(status, expected):
     assert mariadb(read_wsrep=wsrep(**status)) == [expected]
@@ -264,11 +275,12 @@ def test_a_cluster_size_counts_as_a_number():
 
 def test_every_galera_problem_in_its_order():
     problems = mariadb(tables('glance', 'nova'), wsrep(wsrep_cluster_size='1', wsrep_cluster_status='non-Primary',
-                                                       wsrep_local_state_comment='Initialized', wsrep_ready='OFF'))
+                                                       wsrep_local_state_comment='Initialized', wsrep_ready='OFF',
+                                                       wsrep_connected='OFF'))
     assert [problem[:40] for problem in problems] == [
         'MariaDB on ctl1 has no tables in databas', "MariaDB's Galera cluster, seen from ctl1",
         "MariaDB's Galera cluster, seen from ctl1", 'MariaDB on ctl1 is Initialized in its Ga',
-        'MariaDB on ctl1 has wsrep_ready OFF: it ']
+        'MariaDB on ctl1 has wsrep_ready OFF: it ', 'MariaDB on ctl1 has wsrep_connected OFF:']
     assert ' has 1 members, not 3 ' in problems[1] and ' is not Primary (non-Primary)' in problems[2]
 
 
@@ -286,3 +298,142 @@ def test_mariadb_takes_only_what_its_tasks_read(change, message):
                       'cluster_size': 3}, **change)
     with pytest.raises(AnsibleFilterError, match=message):
         MARIADB(arguments.pop('read_tables'), arguments.pop('read_wsrep'), **arguments)
+
+
+def test_a_single_node_with_galera_is_judged_as_before():
+    # One controller: Galera on, a cluster of one, as today.
+    assert mariadb(read_wsrep=wsrep(wsrep_cluster_size='1'), cluster_size=1) == []
+    assert mariadb(read_wsrep=wsrep(wsrep_cluster_size='1', wsrep_local_state_comment='Donor/Desynced'), cluster_size=1) == [
+        'MariaDB on ctl1 is Donor/Desynced in its Galera cluster, not Synced; wait for its state transfer to finish']
+
+
+# Galera, read by mariadb -N -B (a name, a tab, a value a line)
+
+def lines(**variables):
+    return ''.join('%s\t%s\n' % item for item in variables.items())
+
+
+# SHOW GLOBAL VARIABLES LIKE 'wsrep_on'; SHOW GLOBAL STATUS LIKE 'wsrep_%' on a
+# synced member of three, with the example values of Galera's status variables
+# reference (codership/documentation, galerastatusvariables.rst); the server
+# lists its status variables by name.
+SYNCED = lines(
+    wsrep_on='ON', wsrep_apply_oooe='0.671120', wsrep_apply_oool='0.195248', wsrep_apply_window='5.163966',
+    wsrep_cert_deps_distance='23.88889', wsrep_cert_index_size='30936', wsrep_cluster_conf_id='34',
+    wsrep_cluster_size='3', wsrep_cluster_state_uuid='e2c9a15e-5485-11e0-0800-6bbb637e7211', wsrep_cluster_status='Primary',
+    wsrep_connected='ON', wsrep_flow_control_paused='0.184353', wsrep_last_committed='409745', wsrep_local_bf_aborts='960',
+    wsrep_local_cert_failures='333', wsrep_local_commits='14981', wsrep_local_index='1', wsrep_local_recv_queue='0',
+    wsrep_local_send_queue='1', wsrep_local_state='4', wsrep_local_state_comment='Synced',
+    wsrep_local_state_uuid='e2c9a15e-5485-11e0-0800-6bbb637e7211', wsrep_provider_name='Galera', wsrep_provider_vendor='',
+    wsrep_ready='ON')
+# What a MariaDB built with wsrep reports without Galera (as read in the wild:
+# cluster size 0, Disconnected, neither connected nor ready).
+STANDALONE = lines(
+    wsrep_on='OFF', wsrep_applier_thread_count='0', wsrep_cluster_capabilities='', wsrep_cluster_conf_id='18446744073709551615',
+    wsrep_cluster_size='0', wsrep_cluster_state_uuid='', wsrep_cluster_status='Disconnected', wsrep_connected='OFF',
+    wsrep_local_bf_aborts='0', wsrep_local_index='18446744073709551615', wsrep_provider_name='', wsrep_ready='OFF')
+
+
+def galera(stdout=SYNCED, cluster_size=3, rc=0, stderr=''):
+    return GALERA_STATUS(command(rc=rc, stdout=stdout, stderr=stderr), host='ctl2', cluster_size=cluster_size)
+
+
+def changed(text, **variables):
+    """text with the values of variables changed, or their lines left out where None."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        variable = line.split('\t', 1)[0]
+        if variable not in variables:
+            out.append(line)
+        elif variables[variable] is not None:
+            out.append('%s\t%s\n' % (variable, variables[variable]))
+    return ''.join(out)
+
+
+def test_a_synced_galera_member_read_by_the_client_has_no_problem():
+    assert galera() == []
+    assert galera(cluster_size='3') == []
+
+
+def test_without_galera_the_client_read_is_not_judged():
+    assert galera(STANDALONE) == []
+    assert galera(STANDALONE, cluster_size=1) == []
+    # No wsrep variable at all: a server without wsrep.
+    assert galera('') == []
+    assert galera('\n') == []
+
+
+def test_without_wsrep_on_galera_is_judged_where_a_cluster_is_expected():
+    status = changed(STANDALONE, wsrep_on=None)
+    assert [problem[:40] for problem in galera(status)] == [
+        "MariaDB's Galera cluster, seen from ctl2", "MariaDB's Galera cluster, seen from ctl2",
+        'MariaDB on ctl2 is unknown in its Galera', 'MariaDB on ctl2 has wsrep_ready OFF: it ',
+        'MariaDB on ctl2 has wsrep_connected OFF:']
+    # One database host: as without Galera.
+    assert galera(status, cluster_size=1) == []
+    assert galera(changed(SYNCED, wsrep_on=None)) == []
+
+
+@pytest.mark.parametrize('variables, expected', [
+    ({'wsrep_cluster_size': '2'},
+     "MariaDB's Galera cluster, seen from ctl2, has 2 members, not 3 (mariadb_health_cluster_size); bring missing nodes back"
+     " (they rejoin by state transfer), or set mariadb_health_cluster_size to the database hosts there are"),
+    ({'wsrep_cluster_size': '4'},
+     "MariaDB's Galera cluster, seen from ctl2, has 4 members, more than 3 (mariadb_health_cluster_size); set"
+     " mariadb_health_cluster_size to the database hosts there are, or stop the node that is not meant to be in it and"
+     " take it out of wsrep_cluster_address"),
+    ({'wsrep_cluster_status': 'non-Primary'},
+     "MariaDB's Galera cluster, seen from ctl2, is not Primary (non-Primary): it lost quorum and refuses writes;"
+     " restore the network between the nodes, or bootstrap the most advanced node (pc.bootstrap=YES)"),
+    ({'wsrep_local_state_comment': 'Joining: receiving State Transfer'},
+     'MariaDB on ctl2 is Joining: receiving State Transfer in its Galera cluster, not Synced; wait for its state transfer'
+     ' to finish'),
+    ({'wsrep_ready': 'OFF'},
+     'MariaDB on ctl2 has wsrep_ready OFF: it refuses queries until it is back in a Primary component'),
+    ({'wsrep_connected': 'OFF'},
+     'MariaDB on ctl2 has wsrep_connected OFF: it reaches no other Galera node; check that the nodes reach each other on'
+     ' the Galera port (4567) and that wsrep_cluster_address names them'),
+])
+def test_each_galera_problem_read_by_the_client(variables, expected):
+    assert galera(changed(SYNCED, **variables)) == [expected]
+
+
+def test_a_lone_galera_node_has_every_problem_in_order():
+    # A node cut off from the other two: a non-Primary component of one.
+    status = changed(SYNCED, wsrep_cluster_size='1', wsrep_cluster_status='non-Primary', wsrep_connected='OFF',
+                     wsrep_local_state_comment='Initialized', wsrep_ready='OFF')
+    problems = galera(status)
+    assert [problem[:40] for problem in problems] == [
+        "MariaDB's Galera cluster, seen from ctl2", "MariaDB's Galera cluster, seen from ctl2",
+        'MariaDB on ctl2 is Initialized in its Ga', 'MariaDB on ctl2 has wsrep_ready OFF: it ',
+        'MariaDB on ctl2 has wsrep_connected OFF:']
+    assert ' has 1 members, not 3 ' in problems[0] and ' is not Primary (non-Primary)' in problems[1]
+
+
+def test_a_mariadb_client_that_cannot_connect_is_one_problem():
+    said = "ERROR 2002 (HY000): Can't connect to local server through socket '/run/mysqld/mysqld.sock' (2)\n"
+    assert galera('', rc=1, stderr=said) == [
+        "MariaDB on ctl2 does not answer; start it or check its log: ERROR 2002 (HY000): Can't connect to local server"
+        " through socket '/run/mysqld/mysqld.sock' (2)"]
+
+
+def test_galera_judges_a_mysql_query_read_as_well():
+    assert GALERA_STATUS(wsrep(), host='ctl1', cluster_size=3) == []
+    assert GALERA_STATUS(wsrep(wsrep_cluster_size='2'), host='ctl1', cluster_size=3)[0].startswith(
+        "MariaDB's Galera cluster, seen from ctl1, has 2 members, not 3")
+    assert GALERA_STATUS(wsrep('OFF', wsrep_cluster_size='0'), host='ctl1', cluster_size=3) == []
+    assert GALERA_STATUS({'failed': True, 'msg': 'Access denied'}, host='ctl1', cluster_size=3) == [
+        'Could not read the replication status of MariaDB on ctl1: Access denied']
+
+
+@pytest.mark.parametrize('change, message', [
+    ({'read': ['wsrep_on', 'ON']}, 'replication status result as the registered result of a command or of a mysql_query'),
+    ({'read': {'rc': 0}}, 'the output of mariadb as a text'),
+    ({'read': command(stdout='+-----------+\n| wsrep_on  |\n')}, 'lines of a name, a tab and a value'),
+    ({'host': None}, 'host as a string'),
+    ({'cluster_size': 'three'}, 'cluster_size as a whole number'),
+])
+def test_galera_takes_only_what_its_tasks_read(change, message):
+    arguments = dict({'read': command(stdout=SYNCED), 'host': 'ctl2', 'cluster_size': 3}, **change)
+    with pytest.raises(AnsibleFilterError, match=message):
+        GALERA_STATUS(arguments.pop('read'), **arguments)
