@@ -101,18 +101,38 @@ def _queue(value):
                   and all(isinstance(value.get(key), int) and not isinstance(value.get(key), bool) for key in ('messages', 'consumers')))
 
 
-def rabbitmq_health_problems(cluster, queues, host, vhost, ignore_queues, max_messages):
+def _nodes(value, known):
+    """The node names of a cluster_status list, in its order.
+
+    RabbitMQ 4.1.0 to 4.1.3 print running_nodes as the names run together
+    in one string (rabbitmq-server#14398): the names known from elsewhere
+    are found in it, longest first, so that rabbit@ctl1 is not read in
+    rabbit@ctl10.
+    """
+    if isinstance(value, list):
+        return value
+    if not isinstance(value, str) or not value:
+        return []
+    names = sorted(_unique(known), key=len, reverse=True)
+    if not names:
+        return [value]
+    return re.findall('|'.join(re.escape(node) for node in names), value)
+
+
+def rabbitmq_health_problems(cluster, queues, host, vhost, ignore_queues, max_messages, members=None):
     """cluster_status result | rabbitmq_health_problems(list_queues result, ...) -> problems, [] if healthy.
 
     cluster and queues are the registered results of
     ``rabbitmq-diagnostics cluster_status --formatter json`` and of
-    ``rabbitmqctl list_queues --formatter json name messages consumers``.
+    ``rabbitmqctl list_queues --formatter json name messages consumers``;
+    members, the node names the cluster must have running.
     """
     name = 'rabbitmq_health_problems'
     _command_result(name, 'the cluster_status result', cluster)
     _command_result(name, 'the list_queues result', queues)
     _check(name, 'host', host, 'a string', isinstance(host, str))
     _check(name, 'vhost', vhost, 'a string', isinstance(vhost, str))
+    expected = [] if members is None else _strings(name, 'members', members)
     try:
         ignored = [re.compile(pattern) for pattern in _strings(name, 'ignore_queues', ignore_queues)]
     except re.error as e:
@@ -125,10 +145,15 @@ def rabbitmq_health_problems(cluster, queues, host, vhost, ignore_queues, max_me
         status = {}
     else:
         status = _json_output(name, cluster, 'rabbitmq-diagnostics cluster_status', dict, 'a JSON object')
-    running = status.get('running_nodes', [])
-    for member in _unique(m for m in status.get('disk_nodes', []) + status.get('ram_nodes', []) if m not in running):
+    cluster_members = _nodes(status.get('disk_nodes', []), expected) + _nodes(status.get('ram_nodes', []), expected)
+    running = _nodes(status.get('running_nodes', []), cluster_members + expected)
+    for member in _unique(m for m in cluster_members if m not in running):
         problems.append('RabbitMQ cluster member %s is not running; start it, or remove it with rabbitmqctl forget_cluster_node'
                         ' if it is gone' % (member,))
+    # Only worth saying when the node answers: else it is all that is known.
+    for member in _unique(m for m in expected if cluster['rc'] == 0 and m not in cluster_members + running):
+        problems.append('RabbitMQ node %s is not in the cluster of %s; join it: on its host rabbitmqctl stop_app, rabbitmqctl'
+                        ' join_cluster %s, rabbitmqctl start_app' % (member, host, running[0] if running else 'a running member'))
     partitions = status.get('partitions', {})
     if len(partitions) > 0:
         problems.append('RabbitMQ has network partitions (%s); restart the nodes of the minority side so they rejoin'

@@ -175,6 +175,87 @@ def test_rabbitmq_takes_only_what_its_tasks_read(change, message):
         RABBITMQ(arguments.pop('read_cluster'), arguments.pop('read_queues'), **arguments)
 
 
+# RabbitMQ clusters: the expected members
+
+def listeners(node):
+    return [{'node': node, 'interface': '[::]', 'port': 25672, 'protocol': 'clustering',
+             'purpose': 'inter-node and CLI tool communication'},
+            {'node': node, 'interface': '[::]', 'port': 5672, 'protocol': 'amqp', 'purpose': 'AMQP 0-9-1 and AMQP 1.0'}]
+
+
+def cluster_4x(running=MEMBERS, **status):
+    """rabbitmq-diagnostics cluster_status --formatter json of RabbitMQ 4.x (keys as its ClusterStatusCommand
+    makes them: no ram_nodes since 4.0), healthy but for what status sets."""
+    healthy = {
+        'alarms': [], 'cluster_name': 'rabbit@ctl1', 'cluster_tags': {}, 'cpu_cores': {node: 4 for node in running},
+        'disk_nodes': MEMBERS,
+        'feature_flags': [{'name': 'khepri_db', 'state': 'enabled', 'stability': 'stable', 'desc': 'New Raft-based metadata store.',
+                           'doc_url': '', 'provided_by': 'rabbit'}],
+        'listeners': {node: listeners(node) for node in running},
+        'maintenance_status': {node: 'not under maintenance' for node in running},
+        'partitions': {}, 'running_nodes': running,
+        'versions': {node: {'rabbitmq_name': 'RabbitMQ', 'rabbitmq_version': '4.1.3', 'erlang_version': '26.2.5.14'}
+                     for node in running},
+    }
+    return command(stdout=json.dumps(dict(healthy, **status)))
+
+
+def not_joined(member, join='rabbit@ctl1'):
+    return ('RabbitMQ node %s is not in the cluster of ctl1; join it: on its host rabbitmqctl stop_app, rabbitmqctl'
+            ' join_cluster %s, rabbitmqctl start_app' % (member, join))
+
+
+def not_running(member):
+    return ('RabbitMQ cluster member %s is not running; start it, or remove it with rabbitmqctl forget_cluster_node'
+            ' if it is gone' % (member,))
+
+
+def cluster_of(read_cluster, members=MEMBERS):
+    return RABBITMQ(read_cluster, queues(), host='ctl1', vhost='/', ignore_queues=IGNORE, max_messages=1000, members=members)
+
+
+def test_a_healthy_cluster_of_three_has_no_problem():
+    assert cluster_of(cluster_4x()) == []
+    assert cluster_of(cluster()) == []
+    assert cluster_of(cluster_4x(), members=[]) == []
+
+
+def test_each_expected_member_not_running_is_named():
+    assert cluster_of(cluster_4x(running=['rabbit@ctl1'])) == [not_running('rabbit@ctl2'), not_running('rabbit@ctl3')]
+
+
+def test_an_expected_node_that_never_joined_is_named_with_how_to_join():
+    # ctl3 was deployed on its own: the cluster of ctl1 and ctl2 does not know it.
+    status = cluster_4x(running=MEMBERS[:2], disk_nodes=MEMBERS[:2])
+    assert cluster_of(status) == [not_joined('rabbit@ctl3')]
+    assert cluster_of(cluster_4x(running=[], disk_nodes=[])) == [
+        not_joined(member, 'a running member') for member in MEMBERS]
+    # Without expected members, as before: only the cluster's own are judged.
+    assert cluster_of(status, members=None) == []
+
+
+def test_a_node_that_does_not_answer_names_no_member():
+    down = command(rc=69, stderr='Error: unable to perform an operation on node rabbit@ctl1.')
+    assert cluster_of(down) == [
+        'RabbitMQ on ctl1 does not answer; start it or check its node: Error: unable to perform an operation on node'
+        ' rabbit@ctl1.']
+
+
+def test_running_nodes_run_together_as_rabbitmq_4_1_3_prints_them():
+    # rabbitmq-server#14398: running_nodes came out as one string in 4.1.0 to 4.1.3.
+    assert cluster_of(cluster_4x(running_nodes='rabbit@ctl2rabbit@ctl1rabbit@ctl3')) == []
+    assert cluster_of(cluster_4x(running_nodes='rabbit@ctl3rabbit@ctl1')) == [not_running('rabbit@ctl2')]
+    members = ['rabbit@ctl1', 'rabbit@ctl10']
+    assert cluster_of(cluster_4x(running_nodes='rabbit@ctl10', disk_nodes=members), members) == [not_running('rabbit@ctl1')]
+    assert cluster_of(cluster_4x(running_nodes='', disk_nodes=members), members) == [not_running(m) for m in members]
+    assert cluster_of(cluster_4x(running_nodes='rabbit@ctl1', disk_nodes=['rabbit@ctl1']), []) == []
+
+
+def test_members_must_be_node_names():
+    with pytest.raises(AnsibleFilterError, match='members as a list of strings'):
+        cluster_of(cluster_4x(), members='rabbit@ctl1')
+
+
 # MariaDB
 
 DATABASES = ['keystone', 'glance', 'nova']
