@@ -183,6 +183,114 @@ def rabbitmq_health_problems(cluster, queues, host, vhost, ignore_queues, max_me
     return problems
 
 
+def _some(names, shown=5):
+    """Names for a sentence: the first few, and how many more."""
+    names = list(names)
+    if len(names) <= shown:
+        return ', '.join(names)
+    return '%s and %d more' % (', '.join(names[:shown]), len(names) - shown)
+
+
+def _and(names):
+    """a, b and c."""
+    names = list(names)
+    return ' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def _quorum_queue(value):
+    ok = (isinstance(value, Mapping) and isinstance(value.get('name'), str) and isinstance(value.get('type'), str))
+    if ok and value['type'] == 'quorum':
+        ok = (isinstance(value.get('leader'), str)
+              and all(isinstance(value.get(key), list) and all(isinstance(node, str) for node in value[key])
+                      for key in ('members', 'online')))
+    return _check('rabbitmq_quorum_queue_problems', 'each queue of rabbitmqctl list_queues', value,
+                  '{name, type, leader, members, online}', ok)
+
+
+# Each in the singular, for one queue, and in the plural.
+_MINORITY = (
+    'RabbitMQ quorum queue %(names)s (vhost %(vhost)s) has fewer than a majority of its members online, so it neither'
+    ' takes nor delivers messages; start RabbitMQ on %(down)s, or remove a member gone for good (rabbitmq-queues delete_member)',
+    'RabbitMQ quorum queues %(names)s (vhost %(vhost)s) have fewer than a majority of their members online, so they neither'
+    ' take nor deliver messages; start RabbitMQ on %(down)s, or remove a member gone for good (rabbitmq-queues delete_member)',
+)
+_LEADERLESS = (
+    'RabbitMQ quorum queue %(names)s (vhost %(vhost)s) has no leader though a majority of its members is online, so it'
+    ' neither takes nor delivers messages until one is elected; if that lasts, read the RabbitMQ logs of its members'
+    ' (rabbitmq-queues quorum_status names them)',
+    'RabbitMQ quorum queues %(names)s (vhost %(vhost)s) have no leader though a majority of their members is online, so'
+    ' they neither take nor deliver messages until one is elected; if that lasts, read the RabbitMQ logs of their members'
+    ' (rabbitmq-queues quorum_status names them)',
+)
+_CRITICAL = (
+    'RabbitMQ on %(host)s may not be stopped now: %(names)s would lose its quorum; wait until its other members are'
+    ' online again (rabbitmq-queues quorum_status), then stop it',
+    'RabbitMQ on %(host)s may not be stopped now: %(names)s would lose their quorum; wait until their other members are'
+    ' online again (rabbitmq-queues quorum_status), then stop it',
+)
+
+
+def rabbitmq_quorum_queue_problems(queues, host, vhost):
+    """list_queues result | rabbitmq_quorum_queue_problems(host=..., vhost=...) -> problems, [] if healthy.
+
+    queues is the registered result of ``rabbitmqctl list_queues --vhost
+    VHOST --formatter json name type leader members online``.
+    """
+    name = 'rabbitmq_quorum_queue_problems'
+    _command_result(name, 'the list_queues result', queues)
+    _check(name, 'host', host, 'a string', isinstance(host, str))
+    _check(name, 'vhost', vhost, 'a string', isinstance(vhost, str))
+    if queues['rc'] != 0:
+        return ['Could not list the queues of RabbitMQ on %s: %s' % (host, _output(queues))]
+    listed = [_quorum_queue(queue) for queue in _json_output(name, queues, 'rabbitmqctl list_queues', list, 'a JSON list')]
+    # By name, ignoring case; the queues of one outage are named together.
+    quorum = sorted((queue for queue in listed if queue['type'] == 'quorum'), key=lambda queue: queue['name'].lower())
+    minority = {}
+    leaderless = []
+    for queue in quorum:
+        online = [node for node in queue['members'] if node in queue['online']]
+        if len(online) < len(queue['members']) // 2 + 1:
+            down = tuple(node for node in queue['members'] if node not in online)
+            minority.setdefault(down, []).append(queue['name'])
+        elif not queue['leader']:
+            leaderless.append(queue['name'])
+    problems = [_MINORITY[len(names) > 1] % {'names': _some(names), 'vhost': vhost, 'down': _and(down)}
+                for down, names in minority.items()]
+    if leaderless:
+        problems.append(_LEADERLESS[len(leaderless) > 1] % {'names': _some(leaderless), 'vhost': vhost})
+    return problems
+
+
+def rabbitmq_stop_problems(check, host):
+    """check_if_node_is_quorum_critical result | rabbitmq_stop_problems(host=...) -> why not stop now, [] if it may stop.
+
+    check is the registered result of ``rabbitmq-queues
+    check_if_node_is_quorum_critical --formatter json`` run against the
+    node to stop.
+    """
+    name = 'rabbitmq_stop_problems'
+    _command_result(name, 'the check_if_node_is_quorum_critical result', check)
+    _check(name, 'host', host, 'a string', isinstance(host, str))
+    if check['rc'] == 0:
+        return []
+    # A failed check prints its JSON to stderr, as every failed command of RabbitMQ's CLI.
+    verdict = None
+    for output in (check.get('stderr'), check.get('stdout')):
+        try:
+            verdict = json.loads(output or '')
+        except ValueError:
+            continue
+        break
+    if not (isinstance(verdict, Mapping) and verdict.get('result') == 'error' and isinstance(verdict.get('queues'), list)
+            and verdict['queues']):
+        return ['Could not ask RabbitMQ on %s whether a quorum queue needs it; find out why before stopping it: %s'
+                % (host, _output(check))]
+    # Each as RabbitMQ names it: queue 'compute' in vhost '/'.
+    names = [(queue.get('readable_name') or queue.get('name') or '?') if isinstance(queue, Mapping) else '%s' % (queue,)
+             for queue in verdict['queues']]
+    return [_CRITICAL[len(names) > 1] % {'host': host, 'names': _some(names)}]
+
+
 def mariadb_health_problems(tables, wsrep, host, databases, cluster_size):
     """table count result | mariadb_health_problems(wsrep result, ...) -> problems, [] if healthy.
 
@@ -304,6 +412,8 @@ class FilterModule:
     def filters(self):
         return {
             'rabbitmq_health_problems': rabbitmq_health_problems,
+            'rabbitmq_quorum_queue_problems': rabbitmq_quorum_queue_problems,
+            'rabbitmq_stop_problems': rabbitmq_stop_problems,
             'mariadb_health_problems': mariadb_health_problems,
             'galera_health_problems': galera_health_problems,
         }

@@ -15,6 +15,8 @@ from ansible_collections.stackroll.lifecycle.plugins.filter.health import Filter
 RABBITMQ = FilterModule().filters()['rabbitmq_health_problems']
 MARIADB = FilterModule().filters()['mariadb_health_problems']
 GALERA_STATUS = FilterModule().filters()['galera_health_problems']
+QUORUM_QUEUES = FilterModule().filters()['rabbitmq_quorum_queue_problems']
+STOP = FilterModule().filters()['rabbitmq_stop_problems']
 MEMBERS = ['rabbit@ctl1', 'rabbit@ctl2', 'rabbit@ctl3']
 IGNORE = ['^reply_', '_fanout_']
 
@@ -254,6 +256,171 @@ def test_running_nodes_run_together_as_rabbitmq_4_1_3_prints_them():
 def test_members_must_be_node_names():
     with pytest.raises(AnsibleFilterError, match='members as a list of strings'):
         cluster_of(cluster_4x(), members='rabbit@ctl1')
+
+
+# RabbitMQ quorum queues: rabbitmqctl list_queues --formatter json name type leader members online
+
+def quorum_queue(name, leader='rabbit@ctl1', members=MEMBERS, online=None):
+    """A row as rabbit_quorum_queue answers: the leader node or '' where none is alive, members and online as lists."""
+    return {'name': name, 'type': 'quorum', 'leader': leader, 'members': members,
+            'online': list(members) if online is None else online}
+
+
+# Classic queues as 4.1 answers (leader and members from the queue record) and as 3.13 did ('' for keys it lacks):
+# neither is judged here.
+CLASSIC = [{'name': 'reply_4f1c', 'type': 'classic', 'leader': 'rabbit@ctl2', 'members': ['rabbit@ctl2'],
+            'online': ['rabbit@ctl2']},
+           {'name': 'scheduler_fanout_9a2b', 'type': 'classic', 'leader': '', 'members': '', 'online': ''}]
+
+
+def quorum(*rows, rc=0, stderr=''):
+    return QUORUM_QUEUES(command(rc=rc, stdout=json.dumps(list(rows)), stderr=stderr), host='ctl1', vhost='/')
+
+
+def minority(names, down, plural=False):
+    if plural:
+        return ('RabbitMQ quorum queues %s (vhost /) have fewer than a majority of their members online, so they neither'
+                ' take nor deliver messages; start RabbitMQ on %s, or remove a member gone for good'
+                ' (rabbitmq-queues delete_member)' % (names, down))
+    return ('RabbitMQ quorum queue %s (vhost /) has fewer than a majority of its members online, so it neither takes nor'
+            ' delivers messages; start RabbitMQ on %s, or remove a member gone for good (rabbitmq-queues delete_member)'
+            % (names, down))
+
+
+def test_healthy_quorum_queues_have_no_problem():
+    assert quorum(quorum_queue('conductor'), quorum_queue('compute.cmp1', 'rabbit@ctl3'), *CLASSIC) == []
+    assert quorum() == []
+    # One member down of three: the majority holds.
+    assert quorum(quorum_queue('conductor', online=['rabbit@ctl1', 'rabbit@ctl3'])) == []
+    # A queue of one member (x-quorum-initial-group-size 1) that is online.
+    assert quorum(quorum_queue('notifications.info', members=['rabbit@ctl2'])) == []
+
+
+def test_a_quorum_queue_without_a_majority_online_names_the_nodes_to_start():
+    assert quorum(quorum_queue('conductor', '', online=['rabbit@ctl1'])) == [
+        minority('conductor', 'rabbit@ctl2 and rabbit@ctl3')]
+    assert quorum(quorum_queue('scheduler', '', members=['rabbit@ctl1', 'rabbit@ctl2'], online=['rabbit@ctl2'])) == [
+        minority('scheduler', 'rabbit@ctl1')]
+    assert quorum(quorum_queue('compute', '', online=[])) == [minority('compute', 'rabbit@ctl1, rabbit@ctl2 and rabbit@ctl3')]
+
+
+def test_quorum_queues_of_one_outage_are_named_together_by_name():
+    rows = [quorum_queue(name, '', online=['rabbit@ctl1']) for name in ('scheduler', 'Conductor', 'compute.cmp1')]
+    rows.append(quorum_queue('cinder-volume', '', online=['rabbit@ctl3']))
+    # Each outage where its first queue goes by name.
+    assert quorum(*rows) == [
+        minority('cinder-volume', 'rabbit@ctl1 and rabbit@ctl2'),
+        minority('compute.cmp1, Conductor, scheduler', 'rabbit@ctl2 and rabbit@ctl3', plural=True)]
+
+
+def test_many_queues_are_counted_past_five():
+    rows = [quorum_queue('q%02d' % number, '', online=['rabbit@ctl2']) for number in range(12)]
+    assert quorum(*rows) == [minority('q00, q01, q02, q03, q04 and 7 more', 'rabbit@ctl1 and rabbit@ctl3', plural=True)]
+
+
+def test_a_quorum_queue_without_leader_but_a_majority_online():
+    assert quorum(quorum_queue('conductor', '')) == [
+        'RabbitMQ quorum queue conductor (vhost /) has no leader though a majority of its members is online, so it neither'
+        ' takes nor delivers messages until one is elected; if that lasts, read the RabbitMQ logs of its members'
+        ' (rabbitmq-queues quorum_status names them)']
+    assert quorum(quorum_queue('b', ''), quorum_queue('a', '', online=MEMBERS[1:])) == [
+        'RabbitMQ quorum queues a, b (vhost /) have no leader though a majority of their members is online, so they'
+        ' neither take nor deliver messages until one is elected; if that lasts, read the RabbitMQ logs of their members'
+        ' (rabbitmq-queues quorum_status names them)']
+
+
+def test_minority_before_leaderless_each_queue_once():
+    # b lost its majority, and so its leader: named once, for what to start.
+    problems = quorum(quorum_queue('a', ''), quorum_queue('b', '', online=['rabbit@ctl1']))
+    assert problems[0] == minority('b', 'rabbit@ctl2 and rabbit@ctl3')
+    assert problems[1].startswith('RabbitMQ quorum queue a (vhost /) has no leader though a majority')
+    assert len(problems) == 2
+
+
+def test_quorum_queues_that_cannot_be_listed():
+    assert quorum(rc=69, stderr='Error: unable to perform an operation on node rabbit@ctl1.') == [
+        'Could not list the queues of RabbitMQ on ctl1: Error: unable to perform an operation on node rabbit@ctl1.']
+
+
+@pytest.mark.parametrize('change, message', [
+    ({'read': {'stdout': '[]'}}, 'list_queues result as the registered result of a command'),
+    ({'host': 1}, 'host as a string'),
+    ({'vhost': None}, 'vhost as a string'),
+    ({'read': command(stdout='Timeout: 60.0 seconds ...')}, 'list_queues as a JSON list'),
+    ({'read': command(stdout='[{"name": "conductor"}]')}, r'\{name, type, leader, members, online\}'),
+    ({'read': command(stdout=json.dumps([dict(quorum_queue('a'), online='rabbit@ctl1')]))},
+     r'\{name, type, leader, members, online\}'),
+    ({'read': command(stdout=json.dumps([dict(quorum_queue('a'), leader=None)]))}, r'\{name, type, leader, members, online\}'),
+])
+def test_quorum_queue_judge_takes_only_what_its_task_reads(change, message):
+    arguments = dict({'read': command(stdout='[]'), 'host': 'ctl1', 'vhost': '/'}, **change)
+    with pytest.raises(AnsibleFilterError, match=message):
+        QUORUM_QUEUES(arguments.pop('read'), **arguments)
+
+
+# RabbitMQ: may this node stop? rabbitmq-queues check_if_node_is_quorum_critical --formatter json
+
+def critical(*names, node='rabbit@ctl2'):
+    """The check's failure: exit code 69 (unavailable), its JSON on stderr, as its CLI prints a failed check."""
+    verdict = {'result': 'error', 'message': 'Node %s reported local queues with minimum online quorum' % node,
+               'queues': [{'name': name, 'readable_name': "queue '%s' in vhost '/'" % name, 'type': 'quorum',
+                           'virtual_host': '/'} for name in names]}
+    return command(rc=69, stderr=json.dumps(verdict) + '\n')
+
+
+def test_a_node_no_quorum_queue_needs_may_stop():
+    assert STOP(command(stdout='{"result":"ok"}\n'), host='ctl2') == []
+
+
+def test_a_node_a_quorum_queue_needs_may_not_stop():
+    assert STOP(critical('conductor'), host='ctl2') == [
+        "RabbitMQ on ctl2 may not be stopped now: queue 'conductor' in vhost '/' would lose its quorum; wait until its"
+        " other members are online again (rabbitmq-queues quorum_status), then stop it"]
+    assert STOP(critical('conductor', 'scheduler'), host='ctl2') == [
+        "RabbitMQ on ctl2 may not be stopped now: queue 'conductor' in vhost '/', queue 'scheduler' in vhost '/' would"
+        " lose their quorum; wait until their other members are online again (rabbitmq-queues quorum_status), then stop it"]
+
+
+def test_every_critical_queue_counts_and_components_too():
+    names = ['q%d' % number for number in range(8)]
+    problem, = STOP(critical(*names), host='ctl2')
+    assert "queue 'q4' in vhost '/' and 3 more would lose their quorum" in problem
+    # RabbitMQ 4's own Raft components (Khepri's metadata store) are listed by name, type process.
+    verdict = {'result': 'error', 'message': 'Node rabbit@ctl2 reported local queues with minimum online quorum',
+               'queues': [{'name': 'rabbitmq_metadata', 'readable_name': 'rabbitmq_metadata', 'type': 'process',
+                           'virtual_host': '-'}, {'name': 'plain'}, 'odd']}
+    assert STOP(command(rc=69, stderr=json.dumps(verdict)), host='ctl2') == [
+        'RabbitMQ on ctl2 may not be stopped now: rabbitmq_metadata, plain, odd would lose their quorum; wait until their'
+        ' other members are online again (rabbitmq-queues quorum_status), then stop it']
+
+
+@pytest.mark.parametrize('rc, stderr, said', [
+    (69, "Error: unable to perform an operation on node 'rabbit@ctl2'. Please see diagnostics information and"
+         " suggestions below.\n", "Error: unable to perform an operation on node 'rabbit@ctl2'. Please see diagnostics"
+                                  " information and suggestions below."),
+    (64, "Error: this command requires the 'rabbit' app to be running on the target node. Start it with 'rabbitmqctl"
+         " start_app'.", "Error: this command requires the 'rabbit' app to be running on the target node. Start it with"
+                         " 'rabbitmqctl start_app'."),
+    (69, '{"result": "error", "queues": []}', '{"result": "error", "queues": []}'),
+    (69, '', ''),
+])
+def test_a_node_that_cannot_tell_may_not_stop(rc, stderr, said):
+    assert STOP(command(rc=rc, stderr=stderr), host='ctl2') == [
+        'Could not ask RabbitMQ on ctl2 whether a quorum queue needs it; find out why before stopping it: ' + said]
+
+
+def test_a_verdict_printed_to_stdout_counts_too():
+    assert STOP(command(rc=69, stdout=critical('conductor')['stderr']), host='ctl2')[0].startswith(
+        "RabbitMQ on ctl2 may not be stopped now: queue 'conductor' in vhost '/' would lose its quorum")
+
+
+@pytest.mark.parametrize('read, host, message', [
+    ({'stdout': '{"result":"ok"}'}, 'ctl2', 'check_if_node_is_quorum_critical result as the registered result of a command'),
+    (command(), None, 'host as a string'),
+])
+def test_stop_judge_takes_only_what_its_task_reads(read, host, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        STOP(read, host=host)
 
 
 # MariaDB
