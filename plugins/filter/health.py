@@ -406,6 +406,108 @@ def galera_health_problems(wsrep, host, cluster_size):
     return _galera_problems(status, host, size) if galera else []
 
 
+# OVN's databases: ovs-appctl cluster/status
+
+_RAFT_FIELD = re.compile(r'^(Name|Cluster ID|Server ID|Address|Status|Role|Term|Leader|Vote): (.*)$')
+# "    6378 (6378 at tcp:10.0.0.113:6644) (self) next_index=..." under "Servers:".
+_RAFT_SERVER = re.compile(r'^\s+(\S+) \((\S+) at (\S+)\)(.*)$')
+
+
+def _raft_status(text):
+    """The fields and servers of a RAFT database's cluster/status."""
+    fields = {}
+    servers = []
+    in_servers = False
+    for line in text.splitlines():
+        if line == 'Servers:':
+            in_servers = True
+            continue
+        server = _RAFT_SERVER.match(line) if in_servers else None
+        if server:
+            servers.append({'name': server.group(1), 'address': server.group(3), 'self': '(self)' in server.group(4)})
+            continue
+        in_servers = False
+        field = _RAFT_FIELD.match(line)
+        if field:
+            fields[field.group(1)] = field.group(2).strip()
+    return fields, servers
+
+
+def _server_list(servers):
+    return ', '.join('%s at %s' % (server['name'], server['address']) for server in servers) or 'none listed'
+
+
+def ovn_cluster_problems(status, host, database, servers):
+    """cluster/status result | ovn_cluster_problems(host=..., database=..., servers=...) -> problems, [] if healthy.
+
+    status is the registered result of ``ovs-appctl -t
+    /var/run/ovn/ovnnb_db.ctl cluster/status OVN_Northbound`` (or of the
+    southbound database); servers, the servers its cluster must have.
+    """
+    name = 'ovn_cluster_problems'
+    _command_result(name, 'the cluster/status result', status)
+    _check(name, 'host', host, 'a string', isinstance(host, str))
+    _check(name, 'database', database, 'a string', isinstance(database, str))
+    expected = _whole_number(name, 'servers', servers)
+
+    if status['rc'] != 0:
+        said = _output(status)
+        # ovsdb-server answers so for a database that is not clustered.
+        if 'unknown cluster' in said:
+            if expected <= 1:
+                return []
+            return ['%s on %s is not a cluster member: it runs standalone (cluster/status says unknown cluster); make it'
+                    ' a RAFT cluster of the %s controllers (ovsdb-tool create-cluster from its file on one, ovsdb-tool'
+                    ' join-cluster on the others)' % (database, host, expected)]
+        return ["%s's ovsdb-server on %s does not answer; start ovn-central there, or check its log: %s"
+                % (database, host, said)]
+    fields, members = _raft_status(_check(name, 'the output of cluster/status', status.get('stdout'), 'a text',
+                                          isinstance(status.get('stdout'), str)))
+    _check(name, 'the output of cluster/status', status['stdout'], 'a RAFT status with a Status and a Role',
+           'Status' in fields and 'Role' in fields)
+
+    state = fields['Status']
+    where = '%s on %s (server %s at %s)' % (database, host, fields.get('Server ID', '?').split(' ')[0], fields.get('Address', '?'))
+    # A server that is no cluster member is that one problem: its view of the cluster is not the cluster's.
+    if state != 'cluster member':
+        return [_RAFT_STATES.get(state, _RAFT_STATE_OTHER) % {'where': where, 'state': state, 'servers': _server_list(members)}]
+    problems = []
+    if not any(server['self'] for server in members):
+        problems.append('%s is not a cluster member: its cluster does not list it (it was removed from it); remove its'
+                        ' database file and join it again (ovsdb-tool join-cluster), then restart ovn-central there' % (where,))
+    seen = {'database': database, 'host': host, 'role': fields['Role'], 'term': fields.get('Term', '?'),
+            'servers': _server_list(members), 'count': len(members), 'expected': expected}
+    if fields.get('Leader', 'unknown') == 'unknown':
+        problems.append('%(database)s, seen from %(host)s, knows no leader (role %(role)s, term %(term)s), so it takes no'
+                        ' write; a majority of its servers (%(servers)s) must be running and reach each other: start'
+                        ' ovn-central where it is down, or restore the network between them' % seen)
+    if len(members) < expected:
+        problems.append('%(database)s, seen from %(host)s, has %(count)s servers, not %(expected)s (%(servers)s); join the'
+                        ' database of each missing controller to the cluster (ovsdb-tool join-cluster there)' % seen)
+    elif len(members) > expected:
+        problems.append('%(database)s, seen from %(host)s, has %(count)s servers, more than %(expected)s (%(servers)s), and'
+                        ' those gone still count toward its majority; remove each gone one (ovs-appctl cluster/kick'
+                        ' %(database)s SERVER_ID on a member)' % seen)
+    return problems
+
+
+# What to do for each Status but "cluster member" (ovsdb/raft.c).
+_RAFT_STATES = {
+    'joining cluster': '%(where)s is still joining its cluster, not a cluster member yet; wait, and if it stays so check that'
+                       ' it reaches the servers it joins',
+    'leaving cluster': '%(where)s is leaving its cluster, not a cluster member; once it has left, remove its database file'
+                       ' and join it again (ovsdb-tool join-cluster), then restart ovn-central there',
+    'left cluster': '%(where)s has left its cluster, not a cluster member; remove its database file and join it again'
+                    ' (ovsdb-tool join-cluster), then restart ovn-central there',
+    'failed': '%(where)s failed in its cluster, not a cluster member; read the ovsdb-server log there, then remove its'
+              ' database file and join it again (ovsdb-tool join-cluster)',
+    'disconnected from the cluster (election timeout)':
+        '%(where)s is disconnected from its cluster (election timeout), not a cluster member: it reaches no majority of'
+        ' its servers (%(servers)s); start ovn-central where it is down, or restore the network between them',
+}
+_RAFT_STATE_OTHER = "%(where)s is %(state)s, not a cluster member; read the ovsdb-server log there"
+
+
 class FilterModule:
     """stackroll.lifecycle's health filters."""
 
@@ -416,4 +518,5 @@ class FilterModule:
             'rabbitmq_stop_problems': rabbitmq_stop_problems,
             'mariadb_health_problems': mariadb_health_problems,
             'galera_health_problems': galera_health_problems,
+            'ovn_cluster_problems': ovn_cluster_problems,
         }

@@ -685,3 +685,240 @@ def test_galera_takes_only_what_its_tasks_read(change, message):
     arguments = dict({'read': command(stdout=SYNCED), 'host': 'ctl2', 'cluster_size': 3}, **change)
     with pytest.raises(AnsibleFilterError, match=message):
         GALERA_STATUS(arguments.pop('read'), **arguments)
+
+
+# OVN's RAFT databases: ovs-appctl -t /var/run/ovn/ovnXX_db.ctl cluster/status DATABASE
+
+OVN = FilterModule().filters()['ovn_cluster_problems']
+
+# A follower of three (openvswitch/ovs-issues#177).
+FOLLOWER = '''6378
+Name: OVN_Southbound
+Cluster ID: cd96 (cd9609bd-1755-4c95-959a-243e8e549a55)
+Server ID: 6378 (63787ff6-d572-45bb-9a9f-32aa7f4b1264)
+Address: tcp:10.0.0.113:5002
+Status: cluster member
+Role: follower
+Term: 17
+Leader: b8af
+Vote: b8af
+Election timer: 1000
+
+Log: [100, 100]
+Entries not yet committed: 0
+Entries not yet applied: 0
+Connections: ->b8af <-0000 <-b8af <-0000 ->3e6e <-3e6e
+Servers:
+    3e6e (3e6e at tcp:10.0.0.102:5002)
+    b8af (b8af at tcp:10.0.0.114:5002)
+    6378 (6378 at tcp:10.0.0.113:5002) (self)
+'''
+# The leader of the same cluster's northbound database (ibid.; its own line as ovsdb/raft.c prints it).
+LEADER = '''d9a0
+Name: OVN_Northbound
+Cluster ID: 5b24 (5b24d5ab-b0fa-4ab0-86fd-e92a92d84463)
+Server ID: d9a0 (d9a025ef-6955-4977-9963-f238ceadafbf)
+Address: tcp:10.0.0.113:5001
+Status: cluster member
+Role: leader
+Term: 76
+Leader: self
+Vote: self
+Election timer: 1000
+
+Log: [206, 206]
+Entries not yet committed: 0
+Entries not yet applied: 0
+Connections: ->5fd3 <-0000 <-a20b ->a20b <-5fd3 <-0000
+Servers:
+    a20b (a20b at tcp:10.0.0.114:5001) next_index=206 match_index=205
+    5fd3 (5fd3 at tcp:10.0.0.102:5001) next_index=206 match_index=205
+    d9a0 (d9a0 at tcp:10.0.0.113:5001) (self) next_index=205 match_index=205
+'''
+# A leader as newer releases print it, addresses in brackets, elections and last messages (kube-ovn's docs).
+LEADER_NEWER = '''9182
+Name: OVN_Northbound
+Cluster ID: e75f (e75fa340-49ed-45ab-990e-26cb865ebc85)
+Server ID: 9182 (9182e8dd-b5b0-4dd8-8518-598cc1e374f3)
+Address: tcp:[10.0.128.61]:6643
+Status: cluster member
+Role: leader
+Term: 1454
+Leader: self
+Vote: self
+
+Last Election started 1732603 ms ago, reason: timeout
+Last Election won: 1732587 ms ago
+Election timer: 1000
+Log: [7332, 12512]
+Entries not yet committed: 1
+Entries not yet applied: 1
+Connections: ->f080 <-f080 <-e631 ->e631
+Disconnections: 1
+Servers:
+    f080 (f080 at tcp:[10.0.129.139]:6643) next_index=12512 match_index=12510 last msg 63 ms ago
+    9182 (9182 at tcp:[10.0.128.61]:6643) (self) next_index=10394 match_index=12510
+    e631 (e631 at tcp:[10.0.131.173]:6643) next_index=12512 match_index=0
+'''
+# A leader whose third server never finished joining (ovn-org/ovn#235).
+ADDING = '''396d
+Name: OVN_Southbound
+Cluster ID: e15f (e15f359e-f899-4e18-9188-6b38acdb0b3f)
+Server ID: 396d (396d6421-31e0-4a4a-b50f-73db4e7898a5)
+Address: tcp:ovn-ovsdb-sb-0.ovn-ovsdb-sb-discovery.openstack.svc.cluster.local:6644
+Status: cluster member
+Adding server ad90 (ad90 at tcp:ovn-ovsdb-sb-2.ovn-ovsdb-sb-discovery.openstack.svc.cluster.local:6644) (adding: catchup)
+Role: leader
+Term: 4
+Leader: self
+Vote: self
+
+Last Election started 5449532 ms ago, reason: timeout
+Last Election won: 5449524 ms ago
+Election timer: 8000
+Log: [2, 17]
+Entries not yet committed: 0
+Entries not yet applied: 0
+Connections: <-248e ->248e <-ad90
+Disconnections: 0
+Servers:
+    396d (396d at tcp:ovn-ovsdb-sb-0.ovn-ovsdb-sb-discovery.openstack.svc.cluster.local:6644) (self) next_index=8 match_index=16
+    248e (248e at tcp:ovn-ovsdb-sb-1.ovn-ovsdb-sb-discovery.openstack.svc.cluster.local:6644) next_index=17 match_index=16 last msg 475 ms ago
+'''
+# A candidate that knows no leader, its cluster still listing two servers of rebuilt controllers
+# (openvswitch/ovs-issues#242).
+CANDIDATE = '''bc77
+Name: OVN_Southbound
+Cluster ID: a309 (a3090f2b-0246-4daa-a14e-40e369dd955e)
+Server ID: bc77 (bc77a898-f5f1-4f4a-b049-f1926274d4f3)
+Address: ssl:172.16.200.147:6644
+Status: cluster member
+Role: candidate
+Term: 8272
+Leader: unknown
+Vote: self
+
+Election timer: 4000
+Log: [12918559, 12918559]
+Entries not yet committed: 0
+Entries not yet applied: 0
+Connections: (->7e27) ->b550 (->affb) (->f8be) <-b550 <-02e8
+Servers:
+    7e27 (7e27 at ssl:172.16.200.86:6644)
+    bc77 (bc77 at ssl:172.16.200.147:6644) (self) (voted for bc77)
+    b550 (b550 at ssl:172.16.200.133:6644) (voted for bc77)
+    affb (affb at ssl:172.16.200.124:6644)
+    f8be (f8be at ssl:172.16.200.85:6644)
+'''
+
+
+def ovn(stdout=FOLLOWER, servers=3, rc=0, stderr='', database='OVN_Southbound'):
+    return OVN(command(rc=rc, stdout=stdout, stderr=stderr), host='ctl1', database=database, servers=servers)
+
+
+def test_healthy_raft_members_have_no_problem():
+    assert ovn() == []
+    assert ovn(LEADER, database='OVN_Northbound') == []
+    assert ovn(LEADER_NEWER, servers='3', database='OVN_Northbound') == []
+
+
+def test_a_standalone_database_is_no_problem_where_one_server_is_expected():
+    # ovsdb-server's answer for a database that is not clustered (okd-project/okd#367).
+    standalone = 'unknown cluster\novn-appctl: /var/run/ovn/ovnnb_db.ctl: server returned an error\n'
+    assert ovn('', servers=1, rc=2, stderr=standalone, database='OVN_Northbound') == []
+    assert ovn('', servers=3, rc=2, stderr=standalone, database='OVN_Northbound') == [
+        'OVN_Northbound on ctl1 is not a cluster member: it runs standalone (cluster/status says unknown cluster); make it'
+        ' a RAFT cluster of the 3 controllers (ovsdb-tool create-cluster from its file on one, ovsdb-tool join-cluster on'
+        ' the others)']
+
+
+def test_a_database_server_that_does_not_answer_is_one_problem():
+    # ovn-central not running (openshift/cluster-network-operator#896).
+    said = ('2021-01-05T14:30:27Z|00001|unixctl|WARN|failed to connect to /var/run/ovn/ovnnb_db.ctl\n'
+            'ovn-appctl: cannot connect to "/var/run/ovn/ovnnb_db.ctl" (No such file or directory)\n')
+    assert ovn('', rc=1, stderr=said, database='OVN_Northbound') == [
+        "OVN_Northbound's ovsdb-server on ctl1 does not answer; start ovn-central there, or check its log:"
+        ' 2021-01-05T14:30:27Z|00001|unixctl|WARN|failed to connect to /var/run/ovn/ovnnb_db.ctl\novn-appctl: cannot connect'
+        ' to "/var/run/ovn/ovnnb_db.ctl" (No such file or directory)']
+
+
+def test_a_leader_that_cannot_add_its_third_server():
+    assert ovn(ADDING) == [
+        'OVN_Southbound, seen from ctl1, has 2 servers, not 3 (396d at'
+        ' tcp:ovn-ovsdb-sb-0.ovn-ovsdb-sb-discovery.openstack.svc.cluster.local:6644, 248e at'
+        ' tcp:ovn-ovsdb-sb-1.ovn-ovsdb-sb-discovery.openstack.svc.cluster.local:6644); join the database of each missing'
+        ' controller to the cluster (ovsdb-tool join-cluster there)']
+    assert ovn(ADDING, servers=2) == []
+
+
+def test_a_candidate_without_leader_in_a_cluster_of_stale_servers():
+    servers = ('7e27 at ssl:172.16.200.86:6644, bc77 at ssl:172.16.200.147:6644, b550 at ssl:172.16.200.133:6644,'
+               ' affb at ssl:172.16.200.124:6644, f8be at ssl:172.16.200.85:6644')
+    assert ovn(CANDIDATE) == [
+        'OVN_Southbound, seen from ctl1, knows no leader (role candidate, term 8272), so it takes no write; a majority of'
+        ' its servers (%s) must be running and reach each other: start ovn-central where it is down, or restore the network'
+        ' between them' % servers,
+        'OVN_Southbound, seen from ctl1, has 5 servers, more than 3 (%s), and those gone still count toward its majority;'
+        ' remove each gone one (ovs-appctl cluster/kick OVN_Southbound SERVER_ID on a member)' % servers]
+    assert ovn(CANDIDATE, servers=5)[0].startswith('OVN_Southbound, seen from ctl1, knows no leader (role candidate')
+
+
+def test_a_leader_line_missing_is_no_leader_known():
+    problems = ovn(FOLLOWER.replace('Leader: b8af\n', ''))
+    assert problems == [problems[0]] and problems[0].startswith(
+        'OVN_Southbound, seen from ctl1, knows no leader (role follower, term 17), so it takes no write')
+
+
+def test_a_server_its_cluster_does_not_list():
+    assert ovn(FOLLOWER.replace(' (self)', '')) == [
+        'OVN_Southbound on ctl1 (server 6378 at tcp:10.0.0.113:5002) is not a cluster member: its cluster does not list it'
+        ' (it was removed from it); remove its database file and join it again (ovsdb-tool join-cluster), then restart'
+        ' ovn-central there']
+
+
+WHERE = 'OVN_Southbound on ctl1 (server 6378 at tcp:10.0.0.113:5002)'
+
+
+@pytest.mark.parametrize('state, extra, expected', [
+    ('joining cluster', 'Remotes for joining: tcp:10.0.0.102:5002 tcp:10.0.0.114:5002\n',
+     WHERE + ' is still joining its cluster, not a cluster member yet; wait, and if it stays so check that it reaches the'
+             ' servers it joins'),
+    ('leaving cluster', '',
+     WHERE + ' is leaving its cluster, not a cluster member; once it has left, remove its database file and join it again'
+             ' (ovsdb-tool join-cluster), then restart ovn-central there'),
+    ('left cluster', '',
+     WHERE + ' has left its cluster, not a cluster member; remove its database file and join it again (ovsdb-tool'
+             ' join-cluster), then restart ovn-central there'),
+    ('failed', '',
+     WHERE + ' failed in its cluster, not a cluster member; read the ovsdb-server log there, then remove its database file'
+             ' and join it again (ovsdb-tool join-cluster)'),
+    ('disconnected from the cluster (election timeout)', '',
+     WHERE + ' is disconnected from its cluster (election timeout), not a cluster member: it reaches no majority of its'
+             ' servers (3e6e at tcp:10.0.0.102:5002, b8af at tcp:10.0.0.114:5002, 6378 at tcp:10.0.0.113:5002); start'
+             ' ovn-central where it is down, or restore the network between them'),
+    ('catching up', '', WHERE + ' is catching up, not a cluster member; read the ovsdb-server log there'),
+])
+def test_each_status_but_cluster_member_is_that_one_problem(state, extra, expected):
+    # Its own view of leader and servers is not judged: a candidate knowing no leader, say.
+    status = FOLLOWER.replace('Status: cluster member\n', 'Status: %s\n%s' % (state, extra)).replace('Leader: b8af', 'Leader: unknown')
+    assert ovn(status) == [expected]
+
+
+def test_a_joining_server_that_lists_no_server_yet():
+    status = FOLLOWER.split('Servers:')[0].replace('Status: cluster member', 'Status: disconnected from the cluster (election timeout)')
+    assert ovn(status + 'Servers:\n')[0].endswith('it reaches no majority of its servers (none listed); start ovn-central'
+                                                  ' where it is down, or restore the network between them')
+
+
+@pytest.mark.parametrize('change, message', [
+    ({'read': {'stdout': FOLLOWER}}, 'cluster/status result as the registered result of a command'),
+    ({'host': None}, 'host as a string'),
+    ({'database': ['OVN_Southbound']}, 'database as a string'),
+    ({'servers': 'three'}, 'servers as a whole number'),
+    ({'read': {'rc': 0}}, 'the output of cluster/status as a text'),
+    ({'read': command(stdout='OVN_Southbound: standalone')}, 'a RAFT status with a Status and a Role'),
+])
+def test_ovn_judge_takes_only_what_its_task_reads(change, message):
+    arguments = dict({'read': command(stdout=FOLLOWER), 'host': 'ctl1', 'database': 'OVN_Southbound', 'servers': 3}, **change)
+    with pytest.raises(AnsibleFilterError, match=message):
+        OVN(arguments.pop('read'), **arguments)
