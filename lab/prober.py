@@ -80,10 +80,15 @@ def parse_window(text):
 
 def windows_from_report(report):
     """Windows from an upgrade report: every `timeline` entry, named by its
-    `phase`. A phase still running when the report was written has no end."""
-    return [(entry['phase'], parse_time(entry['start']),
-             parse_time(entry['end']) if entry.get('end') else None)
-            for entry in report.get('timeline', [])]
+    `phase`, running until the next phase starts, so that the seconds between
+    two steps (the playbook moving on) count in the phase before them. The
+    last phase ends with its entry; one still running has no end."""
+    timeline = report.get('timeline', [])
+    windows = []
+    for entry, following in zip(timeline, timeline[1:] + [None]):
+        end = following['start'] if following else entry.get('end')
+        windows.append((entry['phase'], parse_time(entry['start']), parse_time(end) if end else None))
+    return windows
 
 
 # --- summary (pure) -----------------------------------------------------------
@@ -237,6 +242,8 @@ def judge(summary, min_availability, max_outage):
         if longest > max_outage:
             where = max(summary['windows'], default=None,
                         key=lambda w: w['services'].get(name, {}).get('longest_failure_s', 0.0))
+            if where and not where['services'].get(name, {}).get('longest_failure_s'):
+                where = None  # before the first phase: no phase to name
             misses.append(f"{name} was out for {longest:.1f} s at once, over {max_outage} s"
                           + (f" (in {where['name']})" if where else ''))
     return misses

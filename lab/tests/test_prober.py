@@ -161,6 +161,21 @@ def test_windows_from_report():
     assert prober.windows_from_report({}) == []
 
 
+def test_windows_from_report_leave_no_gap_between_phases():
+    # The seconds between the staging's end and the backup's start count in
+    # the staging; the last phase ends with its entry.
+    report = {'timeline': [
+        {'phase': 'staging', 'start': prober.iso(T0), 'end': prober.iso(T0 + 4)},
+        {'phase': 'backup', 'start': prober.iso(T0 + 9), 'end': prober.iso(T0 + 12)}]}
+    assert prober.windows_from_report(report) == [('staging', T0, T0 + 9), ('backup', T0 + 9, T0 + 12)]
+    samples = [sample(i, fail=('identity',) if i in (5, 6, 7) else ()) for i in range(14)]
+    summary = prober.summarize(samples, prober.windows_from_report(report))
+    assert prober.judge(summary, 50.0, 2.0) == ['identity was out for 3.0 s at once, over 2.0 s (in staging)']
+    # Before the first phase, none is named.
+    summary = prober.summarize(samples, [('backup', T0 + 9, T0 + 12)])
+    assert prober.judge(summary, 50.0, 2.0) == ['identity was out for 3.0 s at once, over 2.0 s']
+
+
 def test_staging_is_a_window_of_its_own():
     # The report's timeline has staging between the preflight and the backup.
     report = {'timeline': [
