@@ -31,8 +31,9 @@ def wsrep(wsrep_on='ON', **status):
 
 # RabbitMQ quorum queues: rabbitmqctl list_queues --formatter json name type leader members online
 
-def quorum_queue(name, leader='rabbit@ctl1', members=MEMBERS, online=None):
+def quorum_queue(name, leader='rabbit@ctl1', members=None, online=None):
     """A row as rabbit_quorum_queue answers: the leader node or '' where none is alive, members and online as lists."""
+    members = list(MEMBERS) if members is None else members
     return {'name': name, 'type': 'quorum', 'leader': leader, 'members': members,
             'online': list(members) if online is None else online}
 
@@ -544,7 +545,7 @@ def test_each_status_but_cluster_member_is_that_one_problem(state, extra, expect
 
 
 def test_a_joining_server_that_lists_no_server_yet():
-    status = FOLLOWER.split('Servers:')[0].replace('Status: cluster member', 'Status: disconnected from the cluster (election timeout)')
+    status = FOLLOWER.split('Servers:', maxsplit=1)[0].replace('Status: cluster member', 'Status: disconnected from the cluster (election timeout)')
     assert ovn(status + 'Servers:\n')[0].endswith('it reaches no majority of its servers (none listed); start ovn-central'
                                                   ' where it is down, or restore the network between them')
 

@@ -184,9 +184,10 @@ def listeners(node):
             {'node': node, 'interface': '[::]', 'port': 5672, 'protocol': 'amqp', 'purpose': 'AMQP 0-9-1 and AMQP 1.0'}]
 
 
-def cluster_4x(running=MEMBERS, **status):
+def cluster_4x(running=None, **status):
     """rabbitmq-diagnostics cluster_status --formatter json of RabbitMQ 4.x (keys as its ClusterStatusCommand
     makes them: no ram_nodes since 4.0), healthy but for what status sets."""
+    running = list(MEMBERS) if running is None else running
     healthy = {
         'alarms': [], 'cluster_name': 'rabbit@ctl1', 'cluster_tags': {}, 'cpu_cores': {node: 4 for node in running},
         'disk_nodes': MEMBERS,
@@ -211,7 +212,9 @@ def not_running(member):
             ' if it is gone' % (member,))
 
 
-def cluster_of(read_cluster, members=MEMBERS):
+def cluster_of(read_cluster, members=tuple(MEMBERS)):
+    """The judge's problems, with the members expected (the three by default)."""
+    members = list(members) if isinstance(members, tuple) else members
     return RABBITMQ(read_cluster, queues(), host='ctl1', vhost='/', ignore_queues=IGNORE, max_messages=1000, members=members)
 
 
