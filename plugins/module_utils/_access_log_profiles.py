@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profile_format import (
     SERVICE_HINTS,
     SERVICE_TYPES,
 )

@@ -232,14 +232,18 @@ changes:
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._access_log_profiles import (
     profile_from_access_log,
 )
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_changes import (
+    diff_served,
+)
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_discovery import (
     gather_served,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profile_format import (
     ProfileError,
-    check_profile,
-    diff_served,
     validate_profile,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
+    check_profile,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
     diff_extensions,

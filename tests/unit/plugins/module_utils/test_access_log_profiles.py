@@ -14,9 +14,11 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._access_log_pr
     path_template,
     profile_from_access_log,
 )
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profile_format import (
+    validate_profile,
+)
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
     check_profile,
-    validate_profile,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._release_data import (
     RELEASES,

@@ -7,14 +7,14 @@ import pytest
 from keystoneauth1 import exceptions as ksa_exceptions
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils import _api_discovery
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_changes import (
+    diff_served,
+)
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_discovery import (
     catalog_endpoints,
     served_from_entries,
     unversioned_url,
     version_entries,
-)
-from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
-    diff_served,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._release_data import (
     RELEASES,

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
-    ProfileError,
-    check_profile,
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_changes import (
     diff_served,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profile_format import (
+    ProfileError,
     validate_profile,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
+    check_profile,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._microversions import (
     LATEST,

@@ -14,8 +14,10 @@ from ansible_collections.stackroll.lifecycle.plugins.modules.api_compat import (
     release_served,
     unmet_message,
 )
-from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profile_format import (
     ProfileError,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
     check_profile,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
