@@ -3,18 +3,27 @@
 """What one cloud's or release's APIs dropped, added or deprecated compared
 to another's.
 
-Both sides have the ``served`` shape of ``_api_profiles.check_profile``.
 :func:`diff_served` compares their services, API versions and microversion
-ranges.
+ranges (both sides in the ``served`` shape of
+``_api_profiles.check_profile``); :func:`diff_routes` and
+:func:`diff_extensions` the routes and the API extensions of two releases'
+tables (``_api_routes.tables`` and ``_api_routes.extensions``).  Each
+change is ``{'service', 'change', 'what', 'detail'}``.
 """
 
 from __future__ import annotations
 
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
+    route_label,
+)
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._microversions import (
     api_version_key,
     format_microversion,
     served_range,
 )
+
+
+# --- services, API versions and microversions --------------------------------
 
 
 def _span_text(low, high):
@@ -105,3 +114,49 @@ def diff_served(old, new):
             changes.append(_change(service, 'deprecated', 'version', version))
         changes.extend(_diff_microversions(service, before, after))
     return changes
+
+
+# --- routes and API extensions, by the release tables ------------------------
+
+
+def _route_keys(rows):
+    return {(row['method'], row['path'], row['action']) for row in rows
+            if not row['gone']}
+
+
+def _diff(old, new, what, only_in):
+    """What ``new`` dropped or added compared to ``old`` (both by service
+    type), for the services both have, as ``[{'service', 'change', 'what',
+    'detail'}]``; ``only_in(first, second)`` lists the details of a
+    service's ``first`` that its ``second`` lacks."""
+    changes = []
+    for service in sorted(set(old) & set(new)):
+        for change, first, second in (('dropped', old, new),
+                                      ('added', new, old)):
+            changes.extend(
+                _change(service, change, what, detail)
+                for detail in only_in(first[service], second[service]))
+    return changes
+
+
+def diff_routes(old, new):
+    """The routes ``new`` dropped or added compared to ``old`` (both
+    ``{service type: table}``)."""
+    return _diff(old, new, 'route', lambda first, second: [
+        route_label(key)
+        for key in routes_only_in(first['rows'], second['rows'])])
+
+
+def diff_extensions(old, new):
+    """The API extensions ``new`` dropped or added compared to ``old``
+    (both ``_api_routes.extensions``)."""
+    return _diff(old, new, 'extension', lambda first, second: sorted(
+        first['aliases'] - second['aliases']))
+
+
+def routes_only_in(rows, other_rows):
+    """The routes (method, path template, action) that ``rows`` serve at
+    some microversion and ``other_rows`` at none (removed or gone there),
+    sorted by path."""
+    return sorted(_route_keys(rows) - _route_keys(other_rows),
+                  key=lambda key: (key[1], key[0], key[2] or ''))

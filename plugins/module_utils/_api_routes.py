@@ -17,11 +17,12 @@ has a row per range, and a call is judged against all of them.
 :func:`check_call` judges one call: ``served``, ``gone`` (410),
 ``not present`` (no such route) or ``outside range`` (the route exists at
 other microversions, which it names), with a fix: the microversions that
-serve the route, or the route that replaces it (:data:`REPLACED_BY`).
-:func:`check_extension` says whether a release's neutron loads an API
-extension.  :func:`running_release` tells which release's tables fit a live
-cloud, from its microversion bounds.  :func:`diff_routes` and
-:func:`diff_extensions` list what one release serves and another does not.
+serve the route, or the route that replaces it
+(``_api_replacements.REPLACED_BY``).  :func:`check_extension` says whether
+a release's neutron loads an API extension.  :func:`running_release` tells
+which release's tables fit a live cloud, from its microversion bounds.
+``_api_changes.diff_routes`` and ``diff_extensions`` list what one release
+serves and another does not.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ import re
 # Imported by name: AnsiballZ ships only the modules a module imports.
 from ansible_collections.stackroll.lifecycle.plugins.module_utils import (
     _api_routes_data,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_replacements import (
+    replacement,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._microversions import (
     LATEST,
@@ -129,92 +133,6 @@ def running_release(served, bounds=None):
         return None, ('%s match the route tables of releases %s alike: the '
                       'release is not told apart' % (seen, ', '.join(matches)))
     return matches[0], '%s are release %s\'s alone' % (seen, matches[0])
-
-
-# What replaces nova's proxy APIs (404 from 2.36, 2.39 or 2.44) and its
-# removed ones (410): by the route's literal segment, last first, or by the
-# body's action: (service type, route, why).  A service type None means
-# nothing replaces it.  Read from each controller in
-# nova/api/openstack/compute/ of nova 31.3.1 to 34.0.0, and from
-# api_version_request.py's history of 2.6, 2.36, 2.39, 2.43 and 2.44:
-REPLACED_BY = {'compute': {
-    # images.py and image_metadata.py call nova.image.glance.API (glance v2).
-    'images': ('image', '/v2/images', "nova's /images proxied glance"),
-    # networks.py, tenant_networks.py, floating_ips.py, security_groups.py
-    # (through nova.network.security_group_api) call neutron; the pools of
-    # floating_ip_pools.py are neutron's external networks
-    # (neutron.API.get_floating_ip_pools lists router:external networks).
-    'os-networks': ('network', '/v2.0/networks',
-                    "nova's os-networks proxied neutron"),
-    'os-tenant-networks': ('network', '/v2.0/networks',
-                           "nova's os-tenant-networks proxied neutron"),
-    'os-floating-ips': ('network', '/v2.0/floatingips',
-                        "nova's os-floating-ips proxied neutron"),
-    'os-floating-ip-pools': ('network', '/v2.0/networks?router:external=true',
-                             "nova's pools are neutron's external networks"),
-    'os-security-groups': ('network', '/v2.0/security-groups',
-                           "nova's os-security-groups proxied neutron"),
-    'os-security-group-rules': ('network', '/v2.0/security-group-rules',
-                                "nova's os-security-group-rules proxied "
-                                "neutron"),
-    # volumes.py and snapshots.py (volumes.py's SnapshotController up to
-    # nova 31) call nova.volume.cinder.API.
-    'os-volumes': ('block-storage', '/v3/{project_id}/volumes',
-                   "nova's os-volumes proxied cinder"),
-    'os-snapshots': ('block-storage', '/v3/{project_id}/snapshots',
-                     "nova's os-snapshots proxied cinder"),
-    # baremetal_nodes.py reads ironic's nodes and ports through openstacksdk.
-    'os-baremetal-nodes': ('baremetal', '/v1/nodes',
-                           "nova's os-baremetal-nodes proxied ironic"),
-    # 2.43 deprecated os-hosts; hosts.py reads the service records
-    # (service_get_all) and compute nodes that those two list.
-    'os-hosts': ('compute', '/os-services and /os-hypervisors',
-                 'they list the hosts os-hosts listed'),
-    # 2.44 deprecated os-virtual-interfaces and multinic.py's actions, which
-    # call compute_api.add_fixed_ip/remove_fixed_ip (ports of the server);
-    # floating IPs are neutron's (neutron.API.associate_floating_ip updates
-    # the floating IP's port_id).
-    'os-virtual-interfaces': ('compute', '/servers/{server_id}/os-interface',
-                              "it lists the server's ports"),
-    'addFixedIp': ('compute', 'POST /servers/{server_id}/os-interface',
-                   'it attaches a port'),
-    'removeFixedIp': ('compute',
-                      'DELETE /servers/{server_id}/os-interface/{port_id}',
-                      'it detaches a port'),
-    'addFloatingIp': ('network', 'PUT /v2.0/floatingips/{floatingip_id}',
-                      "with the server's port_id"),
-    'removeFloatingIp': ('network', 'PUT /v2.0/floatingips/{floatingip_id}',
-                         'with port_id null'),
-    # 2.6 consolidated the remote consoles (remote_consoles.py).
-    'os-getVNCConsole': ('compute', 'POST /servers/{server_id}/remote-consoles',
-                         'from 2.6'),
-    'os-getSPICEConsole': ('compute',
-                           'POST /servers/{server_id}/remote-consoles',
-                           'from 2.6'),
-    'os-getSerialConsole': ('compute',
-                            'POST /servers/{server_id}/remote-consoles',
-                            'from 2.6'),
-    # The _removal_reason of fping.py, cells.py, agents.py and
-    # remote_consoles.py: what they served is gone with nova-network, cells
-    # v1, the Xen and the Hyper-V drivers.
-    'os-fping': (None, None, 'it only worked with nova-network'),
-    'os-cells': (None, None, 'it only worked with cells v1'),
-    'os-agents': (None, None, 'it only worked with the Xen driver'),
-    'os-getRDPConsole': (None, None, 'it only worked with the Hyper-V driver'),
-}}
-
-
-def replacement(service, row):
-    """``{service, route, why}`` of what replaces the route of ``row``
-    (:data:`REPLACED_BY`); service None when nothing does; None when the
-    map does not know the route."""
-    known = REPLACED_BY.get(service, {})
-    keys = [row['action']] if row['action'] else [
-        s for s in reversed(row['path'].split('/')) if s and not _is_template(s)]
-    for key in keys:
-        if key in known:
-            return dict(zip(('service', 'route', 'why'), known[key]))
-    return None
 
 
 def _replacement_text(found):
@@ -364,55 +282,11 @@ def check_call(routes, service, method, path, microversion=None,
                     serving)
 
 
-def _route_keys(rows):
-    return {(row['method'], row['path'], row['action']) for row in rows
-            if not row['gone']}
-
-
 def route_label(key):
     """'POST /servers/{id}/action (os-migrateLive)' of a route key."""
     method, path, action = key
     return '%s %s (%s)' % (method, path, action) if action else '%s %s' % (
         method, path)
-
-
-def _diff(old, new, what, only_in):
-    """What ``new`` dropped or added compared to ``old`` (both by service
-    type), for the services both have, as ``[{'service', 'change', 'what',
-    'detail'}]``; ``only_in(first, second)`` lists the details of a
-    service's ``first`` that its ``second`` lacks."""
-    changes = []
-    for service in sorted(set(old) & set(new)):
-        for change, first, second in (('dropped', old, new),
-                                      ('added', new, old)):
-            changes.extend(
-                {'service': service, 'change': change, 'what': what,
-                 'detail': detail}
-                for detail in only_in(first[service], second[service]))
-    return changes
-
-
-def diff_routes(old, new):
-    """The routes ``new`` dropped or added compared to ``old`` (both
-    ``{service type: table}``)."""
-    return _diff(old, new, 'route', lambda first, second: [
-        route_label(key)
-        for key in routes_only_in(first['rows'], second['rows'])])
-
-
-def diff_extensions(old, new):
-    """The API extensions ``new`` dropped or added compared to ``old``
-    (both :func:`extensions`)."""
-    return _diff(old, new, 'extension', lambda first, second: sorted(
-        first['aliases'] - second['aliases']))
-
-
-def routes_only_in(rows, other_rows):
-    """The routes (method, path template, action) that ``rows`` serve at
-    some microversion and ``other_rows`` at none (removed or gone there),
-    sorted by path."""
-    return sorted(_route_keys(rows) - _route_keys(other_rows),
-                  key=lambda key: (key[1], key[0], key[2] or ''))
 
 
 def extensions(series):

@@ -233,6 +233,8 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._access_log_pr
     profile_from_access_log,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_changes import (
+    diff_extensions,
+    diff_routes,
     diff_served,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_discovery import (
@@ -246,8 +248,6 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles 
     check_profile,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
-    diff_extensions,
-    diff_routes,
     extensions,
     running_release,
     tables,

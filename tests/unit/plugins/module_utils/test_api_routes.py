@@ -9,8 +9,16 @@ import os
 
 import pytest
 
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_changes import (
+    diff_extensions,
+    diff_routes,
+    routes_only_in,
+)
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_profiles import (
     check_profile,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_replacements import (
+    replacement,
 )
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes import (
     GONE,
@@ -21,12 +29,8 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._api_routes im
     SERVED,
     check_call,
     check_extension,
-    diff_extensions,
-    diff_routes,
     extensions,
     path_segments,
-    replacement,
-    routes_only_in,
     running_release,
     table,
     tables,
