@@ -13,15 +13,17 @@ from ansible.template import trust_as_template
 
 from ansible_collections.stackroll.lifecycle.plugins.inventory.openstack_hosts import (
     InventoryModule,
-    aggregate_record,
-    build_inventory,
     cloud_config,
     clouds_yaml_problem,
-    group_name,
-    hypervisor_record,
     is_config_path,
     missing_files_problem,
     requested_cloud,
+)
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._host_inventory import (
+    aggregate_record,
+    build_inventory,
+    group_name,
+    hypervisor_record,
 )
 
 
