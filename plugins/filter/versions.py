@@ -7,8 +7,6 @@ Each filter is documented in the ``<filter>.yml`` file beside this one.
 
 from __future__ import annotations
 
-import functools
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils import (
@@ -17,17 +15,10 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils import (
     _upgrade_paths,
     _version_skew,
 )
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._judge_inputs import input_errors_as
 
-
-def _plain_errors(function):
-    """Turn the helpers' ValueErrors into filter errors with their message."""
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except ValueError as exc:
-            raise AnsibleFilterError(str(exc)) from None
-    return wrapper
+# The helpers' ValueErrors reach the template as filter errors, with their message.
+_plain_errors = input_errors_as(AnsibleFilterError)
 
 
 _FAIL = object()

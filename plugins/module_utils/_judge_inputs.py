@@ -21,13 +21,14 @@ class InputError(ValueError):
 
 
 def input_errors_as(error):
-    """A decorator: the judge, raising its InputError as error, with its message."""
+    """A decorator: the filter, raising the ValueError of its input (an
+    InputError, or a module_utils helper's refusal) as error, with its message."""
     def decorator(judge):
         @functools.wraps(judge)
         def wrapper(*args, **kwargs):
             try:
                 return judge(*args, **kwargs)
-            except InputError as e:
+            except ValueError as e:
                 raise error(str(e)) from None
         return wrapper
     return decorator
