@@ -72,9 +72,17 @@ PLAIN = 'plain'      # served at every microversion
 
 Sample = collections.namedtuple('Sample', 'service path category params query why')
 
+_PLACEHOLDER = re.compile(r'\{([a-z_]+)\}')
+_TYPED_PLACEHOLDER = re.compile(r'\{([a-z_]+):([a-z_]+)\}')
 
-def _sample(service, path, category, why, params=None, query=''):
-    return Sample(service, path, category, params or {}, query, why)
+
+def _sample(service, category, target, why):
+    """A :class:`Sample` from the table's ``target``: the route's path and
+    query, each {placeholder:kind} naming the kind of id it takes (see
+    read_resources)."""
+    params = dict(_TYPED_PLACEHOLDER.findall(target))
+    path, _, query = _TYPED_PLACEHOLDER.sub(r'{\1}', target).partition('?')
+    return Sample(service, path, category, params, query, why)
 
 
 # The kinds of ids the sample's path parameters take, read from the cloud
@@ -82,102 +90,98 @@ def _sample(service, path, category, why, params=None, query=''):
 # id, and none of them has an item left to name: REMOVED_ID stands in.
 REMOVED_ID = 'route-check'
 
-# The rows checked, by service and category.  Every call is a GET.
-SAMPLE = (
+# The rows checked, by service and category: (path[?query], why), each
+# parameter of the path or the query written {name:id kind}.  Every call is
+# a GET.
+_SAMPLE_TABLE = (
     # nova's removed APIs: 410 at 2.1 and at the maximum.
-    _sample('compute', '/os-fping', REMOVED, 'nova-network fping, removed in 18.0.0'),
-    _sample('compute', '/os-cells', REMOVED, 'cells v1, removed in 20.0.0'),
-    _sample('compute', '/os-certificates/{id}', REMOVED, 'nova-cert, removed in 16.0.0',
-            {'id': 'removed'}),
-    _sample('compute', '/os-agents', REMOVED, 'xenapi guest agents, removed in 22.0.0'),
-    _sample('compute', '/os-fixed-ips/{id}', REMOVED, 'nova-network fixed IPs, removed in 18.0.0',
-            {'id': 'removed'}),
-    _sample('compute', '/os-cloudpipe', REMOVED, 'cloudpipe, removed in 16.0.0'),
-    _sample('compute', '/os-floating-ips-bulk', REMOVED, 'nova-network bulk floating IPs'),
-    _sample('compute', '/os-floating-ip-dns', REMOVED, 'nova-network floating IP DNS'),
-    _sample('compute', '/os-security-group-default-rules', REMOVED,
-            'nova-network default security group rules'),
-    _sample('compute', '/servers/{server_id}/os-virtual-interfaces', REMOVED,
-            'nova-network virtual interfaces, removed in 23.0.0', {'server_id': 'server'}),
+    ('compute', REMOVED, (
+        ('/os-fping', 'nova-network fping, removed in 18.0.0'),
+        ('/os-cells', 'cells v1, removed in 20.0.0'),
+        ('/os-certificates/{id:removed}', 'nova-cert, removed in 16.0.0'),
+        ('/os-agents', 'xenapi guest agents, removed in 22.0.0'),
+        ('/os-fixed-ips/{id:removed}', 'nova-network fixed IPs, removed in 18.0.0'),
+        ('/os-cloudpipe', 'cloudpipe, removed in 16.0.0'),
+        ('/os-floating-ips-bulk', 'nova-network bulk floating IPs'),
+        ('/os-floating-ip-dns', 'nova-network floating IP DNS'),
+        ('/os-security-group-default-rules', 'nova-network default security group rules'),
+        ('/servers/{server_id:server}/os-virtual-interfaces',
+         'nova-network virtual interfaces, removed in 23.0.0'),
+    )),
     # Routes served up to a microversion below the maximum, 404 above it:
     # the proxy APIs (to glance and neutron) up to 2.35 (image metadata
     # 2.38), then routes cut by later microversions.
     # os-volumes and os-snapshots (cinder) and os-baremetal-nodes (ironic)
     # are left out: the lab runs neither service, so they cannot answer 2xx.
-    _sample('compute', '/images', PROXY, 'image proxy to glance, up to 2.35'),
-    _sample('compute', '/images/{id}', PROXY, 'image proxy to glance, up to 2.35', {'id': 'image'}),
-    _sample('compute', '/images/{image_id}/metadata', PROXY, 'image metadata proxy, up to 2.38',
-            {'image_id': 'image'}),
-    _sample('compute', '/os-networks', PROXY, 'network proxy to neutron, up to 2.35'),
-    _sample('compute', '/os-tenant-networks', PROXY, 'network proxy to neutron, up to 2.35'),
-    _sample('compute', '/os-security-groups', PROXY, 'security group proxy to neutron, up to 2.35'),
-    _sample('compute', '/os-floating-ips', PROXY, 'floating IP proxy to neutron, up to 2.35'),
-    _sample('compute', '/os-floating-ip-pools', PROXY, 'floating IP pool proxy, up to 2.35'),
-    _sample('compute', '/os-hosts', CAPPED, 'os-hosts, deprecated at 2.43'),
-    _sample('compute', '/os-hypervisors/statistics', CAPPED, 'hypervisor statistics, up to 2.87'),
-    _sample('compute', '/os-hypervisors/{id}/servers', CAPPED,
-            'servers by hypervisor name, up to 2.52', {'id': 'hypervisor'}),
-    _sample('compute', '/os-volumes_boot', CAPPED, 'os-volumes_boot, removed by 2.103'),
+    ('compute', PROXY, (
+        ('/images', 'image proxy to glance, up to 2.35'),
+        ('/images/{id:image}', 'image proxy to glance, up to 2.35'),
+        ('/images/{image_id:image}/metadata', 'image metadata proxy, up to 2.38'),
+        ('/os-networks', 'network proxy to neutron, up to 2.35'),
+        ('/os-tenant-networks', 'network proxy to neutron, up to 2.35'),
+        ('/os-security-groups', 'security group proxy to neutron, up to 2.35'),
+        ('/os-floating-ips', 'floating IP proxy to neutron, up to 2.35'),
+        ('/os-floating-ip-pools', 'floating IP pool proxy, up to 2.35'),
+    )),
+    ('compute', CAPPED, (
+        ('/os-hosts', 'os-hosts, deprecated at 2.43'),
+        ('/os-hypervisors/statistics', 'hypervisor statistics, up to 2.87'),
+        ('/os-hypervisors/{id:hypervisor}/servers', 'servers by hypervisor name, up to 2.52'),
+        ('/os-volumes_boot', 'os-volumes_boot, removed by 2.103'),
+    )),
     # Routes that start above 2.1: 404 one microversion below their lowest.
-    _sample('compute', '/servers/{server_id}/migrations', RECENT, 'from 2.23',
-            {'server_id': 'server'}),
-    _sample('compute', '/servers/{server_id}/tags', RECENT, 'from 2.26', {'server_id': 'server'}),
-    _sample('compute', '/servers/{server_id}/topology', RECENT, 'from 2.78',
-            {'server_id': 'server'}),
-    _sample('compute', '/servers/{server_id}/shares', RECENT, 'from 2.97',
-            {'server_id': 'server'}),
+    ('compute', RECENT, (
+        ('/servers/{server_id:server}/migrations', 'from 2.23'),
+        ('/servers/{server_id:server}/tags', 'from 2.26'),
+        ('/servers/{server_id:server}/topology', 'from 2.78'),
+        ('/servers/{server_id:server}/shares', 'from 2.97'),
+    )),
     # Routes served at every microversion: 2xx at 2.1 and at the maximum.
-    _sample('compute', '/servers', PLAIN, 'server list'),
-    _sample('compute', '/servers/detail', PLAIN, 'literal segment beside /servers/{id}'),
-    _sample('compute', '/servers/{id}', PLAIN, 'server show', {'id': 'server'}),
-    _sample('compute', '/servers/{server_id}/ips', PLAIN, 'server addresses',
-            {'server_id': 'server'}),
-    _sample('compute', '/servers/{server_id}/os-instance-actions', PLAIN, 'instance actions',
-            {'server_id': 'server'}),
-    _sample('compute', '/flavors', PLAIN, 'flavor list'),
-    _sample('compute', '/flavors/detail', PLAIN, 'literal segment beside /flavors/{id}'),
-    _sample('compute', '/flavors/{id}', PLAIN, 'flavor show', {'id': 'flavor'}),
-    _sample('compute', '/flavors/{flavor_id}/os-extra_specs', PLAIN, 'flavor extra specs',
-            {'flavor_id': 'flavor'}),
-    _sample('compute', '/os-hypervisors', PLAIN, 'hypervisor list'),
-    _sample('compute', '/os-services', PLAIN, 'compute services'),
-    _sample('compute', '/os-aggregates', PLAIN, 'host aggregates'),
-    _sample('compute', '/os-availability-zone', PLAIN, 'availability zones'),
-    _sample('compute', '/limits', PLAIN, 'absolute limits'),
-    _sample('compute', '/os-keypairs', PLAIN, 'keypairs, versioned handlers 2.1 to the maximum'),
-    _sample('compute', '/os-server-groups', PLAIN, 'server groups'),
-    _sample('compute', '/os-migrations', PLAIN, 'migrations'),
-    _sample('compute', '/os-simple-tenant-usage', PLAIN, 'usage'),
-    _sample('compute', '/os-quota-sets/{id}', PLAIN, 'quotas of the project', {'id': 'project'}),
-    _sample('compute', '/os-quota-class-sets/{id}', PLAIN, 'the default quota class',
-            {'id': 'quota_class'}),
-    _sample('compute', '/os-instance_usage_audit_log', PLAIN, 'usage audit log'),
+    ('compute', PLAIN, (
+        ('/servers', 'server list'),
+        ('/servers/detail', 'literal segment beside /servers/{id}'),
+        ('/servers/{id:server}', 'server show'),
+        ('/servers/{server_id:server}/ips', 'server addresses'),
+        ('/servers/{server_id:server}/os-instance-actions', 'instance actions'),
+        ('/flavors', 'flavor list'),
+        ('/flavors/detail', 'literal segment beside /flavors/{id}'),
+        ('/flavors/{id:flavor}', 'flavor show'),
+        ('/flavors/{flavor_id:flavor}/os-extra_specs', 'flavor extra specs'),
+        ('/os-hypervisors', 'hypervisor list'),
+        ('/os-services', 'compute services'),
+        ('/os-aggregates', 'host aggregates'),
+        ('/os-availability-zone', 'availability zones'),
+        ('/limits', 'absolute limits'),
+        ('/os-keypairs', 'keypairs, versioned handlers 2.1 to the maximum'),
+        ('/os-server-groups', 'server groups'),
+        ('/os-migrations', 'migrations'),
+        ('/os-simple-tenant-usage', 'usage'),
+        ('/os-quota-sets/{id:project}', 'quotas of the project'),
+        ('/os-quota-class-sets/{id:quota_class}', 'the default quota class'),
+        ('/os-instance_usage_audit_log', 'usage audit log'),
+    )),
     # placement: 404 below a route's lowest microversion.
-    _sample('placement', '/allocation_candidates', RECENT, 'from 1.10',
-            query='resources=VCPU:1'),
-    _sample('placement', '/traits', RECENT, 'from 1.6'),
-    _sample('placement', '/traits/{name}', RECENT, 'from 1.6 (204)', {'name': 'trait'}),
-    _sample('placement', '/usages', RECENT, 'from 1.9', {'project_id': 'project'},
-            query='project_id={project_id}'),
-    _sample('placement', '/resource_classes', RECENT, 'from 1.2'),
-    _sample('placement', '/resource_classes/{name}', RECENT, 'from 1.2',
-            {'name': 'resource_class'}),
-    _sample('placement', '/resource_providers/{uuid}/aggregates', RECENT, 'from 1.1',
-            {'uuid': 'provider'}),
-    _sample('placement', '/resource_providers/{uuid}/traits', RECENT, 'from 1.6',
-            {'uuid': 'provider'}),
-    _sample('placement', '/resource_providers', PLAIN, 'provider list'),
-    _sample('placement', '/resource_providers/{uuid}', PLAIN, 'provider show',
-            {'uuid': 'provider'}),
-    _sample('placement', '/resource_providers/{uuid}/inventories', PLAIN, 'inventories',
-            {'uuid': 'provider'}),
-    _sample('placement', '/resource_providers/{uuid}/usages', PLAIN, 'provider usages',
-            {'uuid': 'provider'}),
-    _sample('placement', '/resource_providers/{uuid}/allocations', PLAIN,
-            'provider allocations', {'uuid': 'provider'}),
-    _sample('placement', '/allocations/{consumer_uuid}', PLAIN, 'a server\'s allocations',
-            {'consumer_uuid': 'server'}),
+    ('placement', RECENT, (
+        ('/allocation_candidates?resources=VCPU:1', 'from 1.10'),
+        ('/traits', 'from 1.6'),
+        ('/traits/{name:trait}', 'from 1.6 (204)'),
+        ('/usages?project_id={project_id:project}', 'from 1.9'),
+        ('/resource_classes', 'from 1.2'),
+        ('/resource_classes/{name:resource_class}', 'from 1.2'),
+        ('/resource_providers/{uuid:provider}/aggregates', 'from 1.1'),
+        ('/resource_providers/{uuid:provider}/traits', 'from 1.6'),
+    )),
+    ('placement', PLAIN, (
+        ('/resource_providers', 'provider list'),
+        ('/resource_providers/{uuid:provider}', 'provider show'),
+        ('/resource_providers/{uuid:provider}/inventories', 'inventories'),
+        ('/resource_providers/{uuid:provider}/usages', 'provider usages'),
+        ('/resource_providers/{uuid:provider}/allocations', 'provider allocations'),
+        ('/allocations/{consumer_uuid:server}', 'a server\'s allocations'),
+    )),
 )
+SAMPLE = tuple(_sample(service, category, *entry)
+               for service, category, entries in _SAMPLE_TABLE for entry in entries)
 
 # What the id kinds are, in the report of a skipped row.
 RESOURCE_KINDS = {
@@ -192,8 +196,6 @@ RESOURCE_KINDS = {
     'quota_class': 'the default quota class',
     'removed': 'any id (a removed API reads none)',
 }
-
-_PLACEHOLDER = re.compile(r'\{([a-z_]+)\}')
 
 
 # --- pure parts ---------------------------------------------------------------
