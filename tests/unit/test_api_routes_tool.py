@@ -22,39 +22,49 @@ def _load(name, path):
 
 api_routes = _load('api_routes_tool', os.path.join(REPO, 'tools', 'api_routes.py'))
 
-NOVA = {
-    'nova/api/openstack/api_version_request.py': """
+
+def _nova_versions(maximum):
+    """nova's api_version_request.py: microversions 2.1 to ``maximum``, the
+    proxy APIs up to 2.35."""
+    return """
         _MIN_API_VERSION = '2.1'
-        _MAX_API_VERSION = '2.104'
+        _MAX_API_VERSION = '%s'
         MAX_PROXY_API_SUPPORT_VERSION = '2.35'
-        """,
-    'nova/api/openstack/compute/routes.py': """
-        import functools
-        from nova.api.openstack.compute import fping
-        from nova.api.openstack.compute import migrate_server
-        from nova.api.openstack.compute import servers
-        from nova.api.openstack.compute import volumes
-        from nova.api.openstack.compute import volumes_boot
+        """ % maximum
 
-        fping_controller = functools.partial(
-            _create_controller, fping.FpingController, [])
-        server_controller = functools.partial(_create_controller,
-            servers.ServersController, [migrate_server.MigrateServerController])
-        volumes_controller = functools.partial(
-            _create_controller, volumes.VolumeController, [])
-        volumes_boot_controller = functools.partial(
-            _create_controller, volumes_boot.VolumesBootController, [])
 
-        ROUTE_LIST = (
-            ('', '/'),
-            ('/os-fping', {'GET': [fping_controller, 'index']}),
-            ('/os-volumes', {'GET': [volumes_controller, 'index']}),
-            ('/os-volumes_boot/{id}/action', {
-                'POST': [volumes_boot_controller, 'action']}),
-            ('/servers/detail', {'GET': [server_controller, 'detail']}),
-            ('/servers/{id}/action', {'POST': [server_controller, 'action']}),
-        )
-        """,
+def _nova_routes(controllers, route_list):
+    """nova's compute/routes.py: for each (name, 'module.Controller',
+    'module.SubController'...) of ``controllers`` an import of its modules
+    and a ``name_controller`` factory, then a ROUTE_LIST of the rows
+    ``route_list``."""
+    modules = sorted({ref.split('.')[0] for controller in controllers for ref in controller[1:]})
+    lines = ['import functools']
+    lines += ['from nova.api.openstack.compute import %s' % module for module in modules]
+    lines.append('')
+    for controller in controllers:
+        lines.append('%s_controller = functools.partial(' % controller[0])
+        lines.append('    _create_controller, %s, [%s])' % (controller[1], ', '.join(controller[2:])))
+    lines += ['', 'ROUTE_LIST = (', textwrap.indent(textwrap.dedent(route_list).strip(), '    '), ')']
+    return '\n'.join(lines) + '\n'
+
+
+NOVA = {
+    'nova/api/openstack/api_version_request.py': _nova_versions('2.104'),
+    'nova/api/openstack/compute/routes.py': _nova_routes([
+        ('fping', 'fping.FpingController'),
+        ('server', 'servers.ServersController', 'migrate_server.MigrateServerController'),
+        ('volumes', 'volumes.VolumeController'),
+        ('volumes_boot', 'volumes_boot.VolumesBootController'),
+    ], """
+        ('', '/'),
+        ('/os-fping', {'GET': [fping_controller, 'index']}),
+        ('/os-volumes', {'GET': [volumes_controller, 'index']}),
+        ('/os-volumes_boot/{id}/action', {
+            'POST': [volumes_boot_controller, 'action']}),
+        ('/servers/detail', {'GET': [server_controller, 'detail']}),
+        ('/servers/{id}/action', {'POST': [server_controller, 'action']}),
+        """),
     'nova/api/openstack/compute/fping.py': """
         class FpingController(wsgi.Controller):
             @wsgi.expected_errors(410)
@@ -344,11 +354,8 @@ def _venvs(tmp_path):
                              'neutron_lib-5.0.0.dist-info')}
 
 
-def test_nova_routes_from_a_fixture_tree(venvs):
-    sources, bounds, tables, _extensions, _day = api_routes.route_tables(venvs)
-    assert sources['compute'] == 'nova 34.0.0'
-    assert bounds['compute'] == ('2.1', '2.104')
-    assert tables['compute'] == [
+@pytest.mark.parametrize('service, source, service_bounds, rows', [
+    pytest.param('compute', 'nova 34.0.0', ('2.1', '2.104'), [
         ('GET', '/os-fping', None, '2.1', '2.104', True),
         ('GET', '/os-volumes', None, '2.1', '2.35', False),
         # Inherited actions too; the subclass's own override wins.
@@ -358,7 +365,45 @@ def test_nova_routes_from_a_fixture_tree(venvs):
         ('POST', '/servers/{id}/action', 'os-migrateLive', '2.1', '2.104', False),
         ('POST', '/servers/{id}/action', 'os-start', '2.1', '2.104', False),
         ('POST', '/servers/{id}/action', 'trigger_crash_dump', '2.17', '2.104', False),
-    ]
+    ], id='nova'),
+    pytest.param('placement', 'openstack-placement 16.0.0', ('1.0', '1.39'), [
+        ('GET', '/', None, '1.0', '1.39', False),
+        ('GET', '/allocation_candidates', None, '1.10', '1.39', False),
+        ('GET', '/allocations/{consumer_uuid}', None, '1.0', '1.39', False),
+        # 1.0-1.7 and 1.8-1.11 join; 1.12-1.29 answer 404.
+        ('PUT', '/allocations/{consumer_uuid}', None, '1.0', '1.11', False),
+        ('PUT', '/allocations/{consumer_uuid}', None, '1.30', '1.39', False),
+    ], id='placement'),
+    pytest.param('identity', 'keystone 30.0.0', (None, None), [
+        # Discovery's / and /v3 are both the version root.
+        ('GET', '/', None, None, None, False),
+        ('HEAD', '/', None, None, None, False),
+        ('GET', '/OS-SIMPLE-CERT/ca', None, None, None, True),
+        ('HEAD', '/OS-SIMPLE-CERT/ca', None, None, None, True),
+        # The API's prefix; no alternate URL under a prefix.
+        ('GET', '/OS-TRUST/trusts', None, None, None, False),
+        ('HEAD', '/OS-TRUST/trusts', None, None, None, False),
+        ('POST', '/OS-TRUST/trusts', None, None, None, False),
+        # patch needs user_id: only on the member path.
+        ('GET', '/users', None, None, None, False),
+        ('HEAD', '/users', None, None, None, False),
+        ('POST', '/users', None, None, None, False),
+        ('GET', '/users/{user_id}', None, None, None, False),
+        ('HEAD', '/users/{user_id}', None, None, None, False),
+        ('PATCH', '/users/{user_id}', None, None, None, False),
+        # GET only answers 405; the url without its slash gets one.
+        ('POST', '/users/{user_id}/password', None, None, None, False),
+    ], id='keystone'),
+    pytest.param('image', 'glance 33.0.0', (None, None), [
+        ('GET', '/images/{image_id}', None, None, None, False),
+        ('PATCH', '/images/{image_id}', None, None, None, False),
+    ], id='glance'),
+])
+def test_routes_from_a_fixture_tree(venvs, service, source, service_bounds, rows):
+    sources, bounds, tables, _extensions, _day = api_routes.route_tables(venvs)
+    assert sources[service] == source
+    assert bounds[service] == service_bounds
+    assert tables[service] == rows
 
 
 # nova 31 (2025.1) and older: @wsgi.Controller.api_version registers each
@@ -366,41 +411,23 @@ def test_nova_routes_from_a_fixture_tree(venvs):
 # microversion to all of them; 2026.1 on, @wsgi.api_version only wraps the
 # function, and Python keeps a name's last definition.
 NOVA_VERSIONED = {
-    'nova/api/openstack/api_version_request.py': """
-        _MIN_API_VERSION = '2.1'
-        _MAX_API_VERSION = '2.100'
-        MAX_PROXY_API_SUPPORT_VERSION = '2.35'
-        """,
-    'nova/api/openstack/compute/routes.py': """
-        import functools
-        from nova.api.openstack.compute import console_auth_tokens
-        from nova.api.openstack.compute import keypairs
-        from nova.api.openstack.compute import limits
-        from nova.api.openstack.compute import servers
-        from nova.api.openstack.compute import wrapped
-
-        console_auth_tokens_controller = functools.partial(
-            _create_controller, console_auth_tokens.ConsoleAuthTokensController, [])
-        keypairs_controller = functools.partial(
-            _create_controller, keypairs.KeypairController, [])
-        limits_controller = functools.partial(
-            _create_controller, limits.LimitsController, [])
-        server_controller = functools.partial(
-            _create_controller, servers.ServersController, [])
-        wrapped_controller = functools.partial(
-            _create_controller, wrapped.WrappedController, [])
-
-        ROUTE_LIST = (
-            ('/limits', {'GET': [limits_controller, 'index']}),
-            ('/os-console-auth-tokens/{id}', {
-                'GET': [console_auth_tokens_controller, 'show']}),
-            ('/os-keypairs', {'GET': [keypairs_controller, 'index'],
-                              'POST': [keypairs_controller, 'create']}),
-            ('/os-wrapped', {'GET': [wrapped_controller, 'index'],
-                             'PUT': [wrapped_controller, 'update']}),
-            ('/servers/{id}/action', {'POST': [server_controller, 'action']}),
-        )
-        """,
+    'nova/api/openstack/api_version_request.py': _nova_versions('2.100'),
+    'nova/api/openstack/compute/routes.py': _nova_routes([
+        ('console_auth_tokens', 'console_auth_tokens.ConsoleAuthTokensController'),
+        ('keypairs', 'keypairs.KeypairController'),
+        ('limits', 'limits.LimitsController'),
+        ('server', 'servers.ServersController'),
+        ('wrapped', 'wrapped.WrappedController'),
+    ], """
+        ('/limits', {'GET': [limits_controller, 'index']}),
+        ('/os-console-auth-tokens/{id}', {
+            'GET': [console_auth_tokens_controller, 'show']}),
+        ('/os-keypairs', {'GET': [keypairs_controller, 'index'],
+                          'POST': [keypairs_controller, 'create']}),
+        ('/os-wrapped', {'GET': [wrapped_controller, 'index'],
+                         'PUT': [wrapped_controller, 'update']}),
+        ('/servers/{id}/action', {'POST': [server_controller, 'action']}),
+        """),
     'nova/api/openstack/compute/keypairs.py': """
         class KeypairController(wsgi.Controller):
             @wsgi.Controller.api_version("2.10")
@@ -560,55 +587,6 @@ def test_merge_ranges_joins_contiguous_and_overlapping_ranges():
     assert api_routes.merge_ranges([('2.10', '2.100'), ('2.2', '2.9'), ('2.1', '2.1')]) == [('2.1', '2.100')]
     assert api_routes.merge_ranges([('2.31', '2.100'), ('2.31', '2.98'), ('2.1', '2.30')]) == [('2.1', '2.100')]
     assert api_routes.merge_ranges([('2.57', '2.100'), ('2.1', '2.35')]) == [('2.1', '2.35'), ('2.57', '2.100')]
-
-
-def test_placement_routes_from_a_fixture_tree(venvs):
-    sources, bounds, tables, _extensions, _day = api_routes.route_tables(venvs)
-    assert sources['placement'] == 'openstack-placement 16.0.0'
-    assert bounds['placement'] == ('1.0', '1.39')
-    assert tables['placement'] == [
-        ('GET', '/', None, '1.0', '1.39', False),
-        ('GET', '/allocation_candidates', None, '1.10', '1.39', False),
-        ('GET', '/allocations/{consumer_uuid}', None, '1.0', '1.39', False),
-        # 1.0-1.7 and 1.8-1.11 join; 1.12-1.29 answer 404.
-        ('PUT', '/allocations/{consumer_uuid}', None, '1.0', '1.11', False),
-        ('PUT', '/allocations/{consumer_uuid}', None, '1.30', '1.39', False),
-    ]
-
-
-def test_keystone_routes_from_a_fixture_tree(venvs):
-    sources, bounds, tables, _extensions, _day = api_routes.route_tables(venvs)
-    assert sources['identity'] == 'keystone 30.0.0'
-    assert bounds['identity'] == (None, None)
-    assert tables['identity'] == [
-        # Discovery's / and /v3 are both the version root.
-        ('GET', '/', None, None, None, False),
-        ('HEAD', '/', None, None, None, False),
-        ('GET', '/OS-SIMPLE-CERT/ca', None, None, None, True),
-        ('HEAD', '/OS-SIMPLE-CERT/ca', None, None, None, True),
-        # The API's prefix; no alternate URL under a prefix.
-        ('GET', '/OS-TRUST/trusts', None, None, None, False),
-        ('HEAD', '/OS-TRUST/trusts', None, None, None, False),
-        ('POST', '/OS-TRUST/trusts', None, None, None, False),
-        # patch needs user_id: only on the member path.
-        ('GET', '/users', None, None, None, False),
-        ('HEAD', '/users', None, None, None, False),
-        ('POST', '/users', None, None, None, False),
-        ('GET', '/users/{user_id}', None, None, None, False),
-        ('HEAD', '/users/{user_id}', None, None, None, False),
-        ('PATCH', '/users/{user_id}', None, None, None, False),
-        # GET only answers 405; the url without its slash gets one.
-        ('POST', '/users/{user_id}/password', None, None, None, False),
-    ]
-
-
-def test_glance_routes_from_a_fixture_tree(venvs):
-    sources, bounds, tables, _extensions, _day = api_routes.route_tables(venvs)
-    assert sources['image'] == 'glance 33.0.0'
-    assert tables['image'] == [
-        ('GET', '/images/{image_id}', None, None, None, False),
-        ('PATCH', '/images/{image_id}', None, None, None, False),
-    ]
 
 
 def test_neutron_extensions_from_a_fixture_tree(venvs):
