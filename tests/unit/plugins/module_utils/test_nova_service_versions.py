@@ -64,45 +64,35 @@ def _computes(*versions, **forced):
             for index, version in enumerate(versions)]
 
 
-@pytest.mark.parametrize('versions, forced, series, expected', [
-    ((72, 74, 74), {}, '2026.2', {
-        'min_version': 72, 'max_version': 74, 'mixed': True, 'rpc_pin': '6.5',
-        'releases': {'cmp1': '2026.1', 'cmp2': '2026.2', 'cmp3': '2026.2'},
-        'too_old': [], 'too_new': []}),
-    ((74, 74), {}, '2026.2', {
-        'min_version': 74, 'max_version': 74, 'mixed': False, 'rpc_pin': '6.5',
-        'releases': {'cmp1': '2026.2', 'cmp2': '2026.2'},
-        'too_old': [], 'too_new': []}),
-    ((68, 72), {}, '2026.1', {
-        'min_version': 68, 'max_version': 72, 'mixed': True, 'rpc_pin': '6.4',
-        'releases': {'cmp1': '2025.1', 'cmp2': '2026.1'},
-        'too_old': [], 'too_new': []}),
-    # 2026.2's controllers refuse computes older than Gazpacho (72).
-    ((70, 74), {}, '2026.2', {
-        'min_version': 70, 'max_version': 74, 'mixed': True, 'rpc_pin': None,
-        'releases': {'cmp1': '2025.2', 'cmp2': '2026.2'},
-        'too_old': ['cmp1'], 'too_new': []}),
-    # Like nova, a forced-down compute does not hold the pin back.
-    ((70, 74), {'cmp1': True}, '2026.2', {
-        'min_version': 74, 'max_version': 74, 'mixed': False, 'rpc_pin': '6.5',
-        'releases': {'cmp1': '2025.2', 'cmp2': '2026.2'},
-        'too_old': [], 'too_new': []}),
-    # Computes ahead of their controllers.
-    ((72, 74), {}, '2026.1', {
-        'min_version': 72, 'max_version': 74, 'mixed': True, 'rpc_pin': None,
-        'releases': {'cmp1': '2026.1', 'cmp2': '2026.2'},
-        'too_old': [], 'too_new': ['cmp2']}),
-    # A development version between releases.
-    ((73,), {}, '2026.2', {
-        'min_version': 73, 'max_version': 73, 'mixed': False, 'rpc_pin': '6.5',
-        'releases': {'cmp1': None}, 'too_old': [], 'too_new': []}),
-    ((), {}, '2026.2', {
-        'min_version': None, 'max_version': None, 'mixed': False,
-        'rpc_pin': None, 'releases': {}, 'too_old': [], 'too_new': []}),
-])
-def test_judge_compute_versions(versions, forced, series, expected):
-    assert judge_compute_versions(_computes(*versions, **forced),
-                                  series) == expected
+@pytest.mark.parametrize(
+    'versions, forced, series, min_version, max_version, mixed, rpc_pin, '
+    'releases, too_old, too_new', [
+        ((72, 74, 74), {}, '2026.2', 72, 74, True, '6.5',
+         {'cmp1': '2026.1', 'cmp2': '2026.2', 'cmp3': '2026.2'}, [], []),
+        ((74, 74), {}, '2026.2', 74, 74, False, '6.5',
+         {'cmp1': '2026.2', 'cmp2': '2026.2'}, [], []),
+        ((68, 72), {}, '2026.1', 68, 72, True, '6.4',
+         {'cmp1': '2025.1', 'cmp2': '2026.1'}, [], []),
+        # 2026.2's controllers refuse computes older than Gazpacho (72).
+        ((70, 74), {}, '2026.2', 70, 74, True, None,
+         {'cmp1': '2025.2', 'cmp2': '2026.2'}, ['cmp1'], []),
+        # Like nova, a forced-down compute does not hold the pin back.
+        ((70, 74), {'cmp1': True}, '2026.2', 74, 74, False, '6.5',
+         {'cmp1': '2025.2', 'cmp2': '2026.2'}, [], []),
+        # Computes ahead of their controllers.
+        ((72, 74), {}, '2026.1', 72, 74, True, None,
+         {'cmp1': '2026.1', 'cmp2': '2026.2'}, [], ['cmp2']),
+        # A development version between releases.
+        ((73,), {}, '2026.2', 73, 73, False, '6.5', {'cmp1': None}, [], []),
+        ((), {}, '2026.2', None, None, False, None, {}, [], []),
+    ])
+def test_judge_compute_versions(versions, forced, series, min_version,
+                                max_version, mixed, rpc_pin, releases,
+                                too_old, too_new):
+    assert judge_compute_versions(_computes(*versions, **forced), series) == {
+        'min_version': min_version, 'max_version': max_version,
+        'mixed': mixed, 'rpc_pin': rpc_pin, 'releases': releases,
+        'too_old': too_old, 'too_new': too_new}
 
 
 def _record(host, binary='nova-compute', forced_down=False):
