@@ -30,8 +30,15 @@ options:
     description: The local TCP port.
     type: int
     required: true
+  address:
+    description:
+      - Count only the sockets bound to this local address, such as the
+        address a service binds. A load balancer's listener on the same port
+        of a virtual IP is then not counted.
+      - Empty or unset counts the sockets of every address.
+    type: str
   listeners:
-    description: How many sockets must at least listen on O(port), of any address, IPv4 or IPv6.
+    description: How many sockets must at least listen on O(port), of any address (IPv4 or IPv6) or of O(address).
     type: int
     default: 1
   url:
@@ -121,7 +128,7 @@ import urllib.error
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError, open_url
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import count_listeners
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import count_listeners, table_address
 
 
 def answers(url, timeout):
@@ -163,7 +170,8 @@ def failure(params, seen):
     if seen['unit_active'] is False:
         return ('%s is not active after %s s: it exited, perhaps as it could not listen on port %s; '
                 'see journalctl -u %s' % (unit, seen['elapsed'], port, unit))
-    found = '%s of %s listeners on port %s' % (seen['listeners'], params['listeners'], port)
+    found = '%s of %s listeners on port %s%s' % (seen['listeners'], params['listeners'], port,
+                                               ' of %s' % params['address'] if params['address'] else '')
     if seen['answers'] is None:
         found += ', so %s was not asked' % params['url']
     else:
@@ -177,6 +185,7 @@ def main():
     module = AnsibleModule(
         argument_spec={
             'port': {'type': 'int', 'required': True},
+            'address': {'type': 'str'},
             'listeners': {'type': 'int', 'default': 1},
             'url': {'type': 'str', 'required': True},
             'answers': {'type': 'int', 'default': 16},
@@ -188,6 +197,11 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    if params['address']:
+        try:
+            table_address(params['address'])
+        except ValueError as error:
+            module.fail_json(msg='address: %s; give the local IP address the service binds, such as 192.0.2.11.' % error)
     unit = params['give_up_unless_active']
     systemctl = module.get_bin_path('systemctl', required=True) if unit else None
 
@@ -195,7 +209,7 @@ def main():
         seen = {'serving': False, 'listeners': 0, 'answers': None, 'unit_active': None}
         if unit:
             seen['unit_active'] = module.run_command([systemctl, 'is-active', '-q', unit])[0] == 0
-        seen['listeners'] = count_listeners(params['port'])
+        seen['listeners'] = count_listeners(params['port'], address=params['address'])
         if seen['unit_active'] is not False and seen['listeners'] >= params['listeners']:
             seen['answers'] = answers_in_a_row(params['url'], params['answers'], params['answer_timeout'])
             seen['serving'] = seen['answers'] == params['answers']

@@ -28,6 +28,13 @@ options:
     description: The local TCP port.
     type: int
     required: true
+  address:
+    description:
+      - Count only the sockets bound to this local address, such as the
+        address the service binds. A load balancer's listener on the same
+        port of a virtual IP is then not counted.
+      - Empty or unset counts the sockets of every address.
+    type: str
   stop_first:
     description:
       - A systemd unit stopped first, waiting until it stopped. A unit that
@@ -52,6 +59,8 @@ EXAMPLES = r'''
   stackroll.lifecycle.service_listeners:
     name: nova-api
     port: 8774
+    # Its own listeners, not a load balancer's on the virtual IP.
+    address: 192.0.2.11
     stop_first: nova-api-standin
   register: nova_api
 
@@ -72,7 +81,7 @@ state:
   type: str
   sample: active
 listeners:
-  description: How many sockets listen on O(port), of any address, IPv4 or IPv6.
+  description: How many sockets listen on O(port), of any address (IPv4 or IPv6) or of O(address).
   returned: always
   type: int
   sample: 3
@@ -80,7 +89,7 @@ listeners:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import count_listeners
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import count_listeners, table_address
 
 
 def main():
@@ -88,17 +97,24 @@ def main():
         argument_spec={
             'name': {'type': 'str', 'required': True},
             'port': {'type': 'int', 'required': True},
+            'address': {'type': 'str'},
             'stop_first': {'type': 'str'},
         },
         supports_check_mode=True,
     )
     params = module.params
+    if params['address']:
+        try:
+            table_address(params['address'])
+        except ValueError as error:
+            module.fail_json(msg='address: %s; give the local IP address the service binds, such as 192.0.2.11.' % error)
     systemctl = module.get_bin_path('systemctl', required=True)
     if params['stop_first'] and not module.check_mode:
         # Its exit status is not read: a unit that is not loaded has nothing to stop.
         module.run_command([systemctl, 'stop', params['stop_first']])
     state = module.run_command([systemctl, 'is-active', params['name']])[1].strip()
-    module.exit_json(changed=False, active=state == 'active', state=state, listeners=count_listeners(params['port']))
+    module.exit_json(changed=False, active=state == 'active', state=state,
+                     listeners=count_listeners(params['port'], address=params['address']))
 
 
 if __name__ == '__main__':

@@ -9,12 +9,13 @@ import json
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import count_listeners, parse_listeners
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import count_listeners, parse_listeners, table_address
 from ansible_collections.stackroll.lifecycle.plugins.modules import port_serving
 from ansible_collections.stackroll.lifecycle.plugins.modules.port_serving import answers_in_a_row, wait
 
@@ -52,6 +53,44 @@ def test_count_listeners_reads_both_tables(tmp_path):
     (tmp_path / 'tcp6').write_text(TCP6)
     tables = (str(tmp_path / 'tcp'), str(tmp_path / 'tcp6'), str(tmp_path / 'absent'))
     assert count_listeners(8774, tables) == 3
+    assert count_listeners(8774, tables, address='0.0.0.0') == 2
+    assert count_listeners(8775, tables, address='::1') == 1
+
+
+@pytest.mark.parametrize('address, written', [
+    ('127.0.0.1', '0100007F' if sys.byteorder == 'little' else '7F000001'),
+    ('0.0.0.0', '00000000'),
+    (' 192.0.2.11 ', '0B0200C0' if sys.byteorder == 'little' else 'C000020B'),
+    ('::1', '000000000000000000000000' + ('01000000' if sys.byteorder == 'little' else '00000001')),
+])
+def test_table_address_as_the_kernel_writes_it(address, written):
+    assert table_address(address) == written
+
+
+@pytest.mark.parametrize('address', ['', 'ctl1', '192.0.2.300', '192.0.2.11:5000'])
+def test_table_address_refuses_what_is_no_address(address):
+    with pytest.raises(ValueError, match='is not an IP address'):
+        table_address(address)
+
+
+# A service's two listeners on 192.0.2.11:5000 (0x1388) and a load
+# balancer's on its virtual IP 192.0.2.10, of the same port.
+TCP_BEHIND_VIP = TCP.splitlines()[0] + '\n' + '\n'.join(
+    '   %d: %s:1388 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 %d 1 0 100 0 0 10 0'
+    % (number, table_address(address), 3000 + number)
+    for number, address in enumerate(['192.0.2.11', '192.0.2.11', '192.0.2.10'])) + '\n'
+
+
+@pytest.mark.parametrize('address, count', [
+    (None, 3),
+    ('', 3),
+    ('192.0.2.11', 2),  # the service's own, not the load balancer's
+    ('192.0.2.10', 1),
+    ('192.0.2.12', 0),
+    ('::1', 0),
+])
+def test_parse_listeners_of_one_address(address, count):
+    assert parse_listeners(TCP_BEHIND_VIP, 5000, address) == count
 
 
 def _listener(port=0, family=socket.AF_INET, address='127.0.0.1'):
@@ -96,6 +135,15 @@ def test_counts_each_reuse_port_listener(listeners):
     second.close()
     first.close()
     assert count_listeners(port) == ipv6
+
+
+def test_counts_only_the_listeners_of_an_address(listeners):
+    port = listeners().getsockname()[1]
+    listeners(port)
+    listeners(port, address='127.0.0.2')  # as a load balancer's on its virtual IP, beside the service
+    assert count_listeners(port) == 3
+    assert count_listeners(port, address='127.0.0.1') == 2
+    assert count_listeners(port, address='127.0.0.2') == 1
 
 
 @pytest.mark.skipif(not shutil.which('ss'), reason='needs ss')
@@ -219,6 +267,23 @@ def test_too_few_listeners_times_out(server, capsys):
     assert 0.5 <= result['elapsed'] < 30  # it stops at its timeout, not at its callers'
     assert '1 of 2 listeners on port %d' % server.server_address[1] in result['msg']
     assert 'was not asked' in result['msg'] and 'journalctl -u' in result['msg']
+
+
+def test_a_listener_of_another_address_does_not_count(server, listeners, capsys):
+    port = server.server_address[1]
+    listeners(port, address='127.0.0.2')  # a load balancer's, on its virtual IP
+    args = {'port': port, 'url': _url(server, '/200'), 'listeners': 2, 'timeout': 0.5, 'delay': 0.1}
+    assert run(args, capsys)['serving'] is True
+    result = run(dict(args, address='127.0.0.1'), capsys)
+    assert result['failed'] is True
+    assert (result['serving'], result['listeners']) == (False, 1)
+    assert '1 of 2 listeners on port %d of 127.0.0.1' % port in result['msg']
+
+
+def test_an_address_that_is_none_says_so(server, capsys):
+    result = run({'port': server.server_address[1], 'url': _url(server, '/200'), 'address': 'ctl1'}, capsys)
+    assert result['failed'] is True
+    assert "'ctl1' is not an IP address" in result['msg']
 
 
 def test_server_errors_time_out(server, capsys):

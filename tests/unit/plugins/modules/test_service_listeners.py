@@ -84,3 +84,19 @@ def test_check_mode_stops_nothing(systemctl, port, capsys):
     result = run({'name': 'nova-api', 'port': port, 'stop_first': 'nova-api-standin', '_ansible_check_mode': True}, capsys)
     assert (result['changed'], result['active'], result['listeners']) == (False, True, 2)
     assert systemctl[1].read_text().splitlines() == ['is-active nova-api']
+
+
+def test_only_the_listeners_of_its_address(systemctl, port, capsys):
+    with socket.socket() as balancer:  # a load balancer's listener, on its virtual IP
+        balancer.bind(('127.0.0.2', port))
+        balancer.listen()
+        assert run({'name': 'nova-api', 'port': port}, capsys)['listeners'] == 3
+        assert run({'name': 'nova-api', 'port': port, 'address': '127.0.0.1'}, capsys)['listeners'] == 2
+        assert run({'name': 'nova-api', 'port': port, 'address': '127.0.0.2'}, capsys)['listeners'] == 1
+
+
+def test_an_address_that_is_none_says_so(systemctl, port, capsys):
+    result = run({'name': 'nova-api', 'port': port, 'address': 'nova-api.example.org'}, capsys)
+    assert result['failed'] is True
+    assert "'nova-api.example.org' is not an IP address" in result['msg']
+    assert not systemctl[1].exists()  # systemctl never ran
