@@ -1,0 +1,125 @@
+# Copyright: Contributors to the stackroll.lifecycle project
+# Apache License 2.0 (see LICENSE)
+"""The loadbalancer role's haproxy.cfg and keepalived.conf, rendered for the
+three controllers of example-ha with the role's defaults: every API at the
+VIP with every controller's own address behind it, and each controller's
+VRRP priority and peers."""
+from __future__ import annotations
+
+import os
+
+import jinja2
+import pytest
+import yaml
+
+from ansible_collections.stackroll.lifecycle.plugins.filter.addresses import host_address
+
+ROLE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'roles', 'loadbalancer')
+CONTROLLERS = ['ctl1', 'ctl2', 'ctl3']
+# ctl3's services listen on another address than its default route's.
+HOSTVARS = {
+    'ctl1': {'ansible_facts': {'default_ipv4': {'address': '192.0.2.11', 'interface': 'eth0'}}},
+    'ctl2': {'ansible_facts': {'default_ipv4': {'address': '192.0.2.12', 'interface': 'eth0'}}},
+    'ctl3': {'ansible_facts': {'default_ipv4': {'address': '198.51.100.13', 'interface': 'eth1'}},
+             'openstack_host_address': '192.0.2.13'},
+}
+
+
+def defaults():
+    with open(os.path.join(ROLE, 'defaults', 'main.yml'), encoding='utf-8') as handle:
+        return yaml.safe_load(handle)
+
+
+def render(template, host, **extra):
+    """The template as Ansible renders it on host, but for ansible_managed."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(ROLE, 'templates')),
+                                     undefined=jinja2.StrictUndefined, trim_blocks=True, keep_trailing_newline=True)
+    environment.filters['stackroll.lifecycle.host_address'] = host_address
+    environment.filters['split'] = lambda text, separator: text.split(separator)
+    variables = dict(defaults(), ansible_managed='managed', inventory_hostname=host, groups={'controllers': CONTROLLERS},
+                     hostvars=HOSTVARS, openstack_vip_address='192.0.2.10',
+                     openstack_management_network='192.0.2.0/24', openstack_host_address=host_address(host, HOSTVARS),
+                     loadbalancer_vrrp_interface=HOSTVARS[host]['ansible_facts']['default_ipv4']['interface'])
+    variables.update(extra)
+    return environment.get_template(template).render(variables)
+
+
+def proxies(text):
+    """{proxy: [its lines]} of a haproxy.cfg."""
+    found, lines = {}, None
+    for line in text.splitlines():
+        if line.startswith('listen '):
+            lines = found.setdefault(line.split()[1], [])
+        elif lines is not None and line.strip():
+            lines.append(line.strip())
+    return found
+
+
+def test_every_api_at_the_vip_with_every_controller_behind_it():
+    found = proxies(render('haproxy.cfg.j2', 'ctl2'))
+    assert list(found) == ['keystone', 'placement', 'glance', 'neutron', 'nova-api']
+    for name, port in [('keystone', 5000), ('placement', 8778), ('glance', 9292), ('neutron', 9696), ('nova-api', 8774)]:
+        assert found[name][0] == 'bind 192.0.2.10:%d' % port
+        assert [line for line in found[name] if line.startswith('server ')] == [
+            'server ctl1 192.0.2.11:%d' % port, 'server ctl2 192.0.2.12:%d' % port, 'server ctl3 192.0.2.13:%d' % port]
+
+
+@pytest.mark.parametrize('name, path', [
+    ('keystone', '/healthcheck'), ('glance', '/healthcheck'), ('neutron', '/healthcheck'),
+    ('placement', '/'), ('nova-api', '/'),
+])
+def test_each_controller_checked_with_its_service_check(name, path):
+    lines = proxies(render('haproxy.cfg.j2', 'ctl1'))[name]
+    assert lines.index('option httpchk') < lines.index('http-check send meth GET uri %s' % path)
+    assert 'http-check expect rstatus ^[23]' in lines
+
+
+def test_checks_and_timeouts():
+    text = render('haproxy.cfg.j2', 'ctl1')
+    assert '    default-server check inter 2s fall 2 rise 2\n' in text
+    assert '    balance leastconn\n' in text
+    assert '    timeout server 2m\n' in text
+    # Image transfers get longer.
+    assert 'timeout server 1h' in proxies(text)['glance']
+    assert 'timeout server 1h' not in proxies(text)['keystone']
+    assert '    stats socket /run/haproxy/admin.sock mode 660 level admin expose-fd listeners\n' in text
+
+
+def test_the_same_haproxy_on_every_controller():
+    assert render('haproxy.cfg.j2', 'ctl1') == render('haproxy.cfg.j2', 'ctl3')
+
+
+@pytest.mark.parametrize('host, priority, source, peers, interface', [
+    ('ctl1', 150, '192.0.2.11', ['192.0.2.12', '192.0.2.13'], 'eth0'),
+    ('ctl2', 149, '192.0.2.12', ['192.0.2.11', '192.0.2.13'], 'eth0'),
+    ('ctl3', 148, '192.0.2.13', ['192.0.2.11', '192.0.2.12'], 'eth1'),
+])
+def test_vrrp_by_the_controllers_order_unicast_to_the_others(host, priority, source, peers, interface):
+    text = render('keepalived.conf.j2', host)
+    lines = [line.strip() for line in text.splitlines()]
+    assert 'priority %d' % priority in lines
+    assert 'unicast_src_ip %s' % source in lines
+    start = lines.index('unicast_peer {')
+    assert lines[start + 1:start + 1 + len(peers) + 1] == peers + ['}']
+    assert 'interface %s' % interface in lines
+    assert '192.0.2.10/24 dev %s' % interface in lines
+    assert 'virtual_router_id 51' in lines
+    assert lines.index('track_script {') + 1 == lines.index('haproxy_running')
+    # No VRRP password to leak.
+    assert 'auth_type' not in text and 'auth_pass' not in text
+
+
+def test_one_controller_with_a_vip_has_no_peer():
+    text = render('keepalived.conf.j2', 'ctl1', groups={'controllers': ['ctl1']})
+    assert 'unicast_peer' not in text
+    assert 'priority 150' in text
+
+
+def test_site_runs_it_on_the_controllers_before_the_services_only_with_a_vip():
+    with open(os.path.join(os.path.dirname(ROLE), '..', 'playbooks', 'site.yml'), encoding='utf-8') as handle:
+        plays = yaml.safe_load(handle)
+    balancer, control_plane = plays[1], plays[2]
+    assert balancer['hosts'] == control_plane['hosts'] == 'controllers'
+    assert balancer['roles'] == [{'role': 'stackroll.lifecycle.loadbalancer',
+                                  'when': "openstack_vip_address | default('', true) | length > 0"}]
+    assert control_plane['roles'][0] == {'role': 'stackroll.lifecycle.mariadb'}
