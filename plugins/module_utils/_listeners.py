@@ -38,7 +38,7 @@ def parse_listeners(text, port, address=None):
         fields = line.split()
         if len(fields) < 4 or fields[3] != _LISTEN:
             continue
-        local_address, _, local_port = fields[1].rpartition(':')
+        local_address, local_port = fields[1].rpartition(':')[::2]
         if wanted is not None and local_address.upper() != wanted:
             continue
         try:

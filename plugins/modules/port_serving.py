@@ -170,8 +170,8 @@ def failure(params, seen):
     if seen['unit_active'] is False:
         return ('%s is not active after %s s: it exited, perhaps as it could not listen on port %s; '
                 'see journalctl -u %s' % (unit, seen['elapsed'], port, unit))
-    found = '%s of %s listeners on port %s%s' % (seen['listeners'], params['listeners'], port,
-                                               ' of %s' % params['address'] if params['address'] else '')
+    where = ' of %s' % params['address'] if params['address'] else ''
+    found = '%s of %s listeners on port %s%s' % (seen['listeners'], params['listeners'], port, where)
     if seen['answers'] is None:
         found += ', so %s was not asked' % params['url']
     else:
