@@ -29,6 +29,17 @@ def table_address(address):
     raise ValueError('%r is not an IP address' % (address,))
 
 
+def address_problem(address):
+    """What is wrong with a module's ``address`` option, None if nothing."""
+    if not address:
+        return None
+    try:
+        table_address(address)
+    except ValueError as error:
+        return 'address: %s; give the local IP address the service binds, such as 192.0.2.11.' % error
+    return None
+
+
 def parse_listeners(text, port, address=None):
     """How many sockets of a /proc/net/tcp or /proc/net/tcp6 table listen on
     ``port``; with ``address``, only those bound to it."""

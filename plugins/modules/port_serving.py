@@ -128,7 +128,7 @@ import urllib.error
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError, open_url
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import count_listeners, table_address
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import address_problem, count_listeners
 
 
 def answers(url, timeout):
@@ -197,11 +197,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    if params['address']:
-        try:
-            table_address(params['address'])
-        except ValueError as error:
-            module.fail_json(msg='address: %s; give the local IP address the service binds, such as 192.0.2.11.' % error)
+    problem = address_problem(params['address'])
+    if problem:
+        module.fail_json(msg=problem)
     unit = params['give_up_unless_active']
     systemctl = module.get_bin_path('systemctl', required=True) if unit else None
 

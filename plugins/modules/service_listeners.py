@@ -89,7 +89,7 @@ listeners:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import count_listeners, table_address
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import address_problem, count_listeners
 
 
 def main():
@@ -103,11 +103,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    if params['address']:
-        try:
-            table_address(params['address'])
-        except ValueError as error:
-            module.fail_json(msg='address: %s; give the local IP address the service binds, such as 192.0.2.11.' % error)
+    problem = address_problem(params['address'])
+    if problem:
+        module.fail_json(msg=problem)
     systemctl = module.get_bin_path('systemctl', required=True)
     if params['stop_first'] and not module.check_mode:
         # Its exit status is not read: a unit that is not loaded has nothing to stop.

@@ -15,7 +15,8 @@ import threading
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import count_listeners, parse_listeners, table_address
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._listeners import (
+    address_problem, count_listeners, parse_listeners, table_address)
 from ansible_collections.stackroll.lifecycle.plugins.modules import port_serving
 from ansible_collections.stackroll.lifecycle.plugins.modules.port_serving import answers_in_a_row, wait
 
@@ -71,6 +72,14 @@ def test_table_address_as_the_kernel_writes_it(address, written):
 def test_table_address_refuses_what_is_no_address(address):
     with pytest.raises(ValueError, match='is not an IP address'):
         table_address(address)
+
+
+@pytest.mark.parametrize('address, problem', [
+    (None, None), ('', None), ('192.0.2.11', None),
+    ('ctl1', "address: 'ctl1' is not an IP address; give the local IP address the service binds, such as 192.0.2.11."),
+])
+def test_address_problem_names_what_is_wrong_and_the_fix(address, problem):
+    assert address_problem(address) == problem
 
 
 # A service's two listeners on 192.0.2.11:5000 (0x1388) and a load
