@@ -31,6 +31,9 @@ RELEASE ?=
 # Extra arguments of the benchmarks, e.g. BENCH_ARGS='--instances 8'.
 BENCH_ARGS ?=
 COMPUTES ?= 3
+# The lab's controllers, an odd number: with more than one, its inventory
+# has a VIP and site.yml puts the load balancer on them.
+CONTROLLERS ?= 1
 RELEASES := 2025.1 2025.2 2026.1 2026.2
 NEWEST_RELEASE := $(lastword $(RELEASES))
 # The release before it: where make demo and the upgrade scenario start.
@@ -53,7 +56,7 @@ help:
 	@echo '  sanity units lint build-check molecule    parts of make test'
 	@echo 'make test-all     the scenarios the gate leaves out: $(MATRIX_SCENARIOS)'
 	@echo '  test-all SCENARIO=name    one scenario of: $(SCENARIOS)'
-	@echo 'make lab / lab-down   bring the local lab up or down (RELEASE=, COMPUTES=)'
+	@echo 'make lab / lab-down   bring the local lab up or down (RELEASE=, COMPUTES=, CONTROLLERS=)'
 	@echo 'make bench        benchmarks'
 	@echo 'make clean        remove venvs and build trees'
 
@@ -98,6 +101,9 @@ check-args:
 		echo "Unknown RELEASE '$(RELEASE)'. Supported releases: $(RELEASES)." >&2; exit 2; fi
 	@if ! [[ "$(COMPUTES)" =~ ^[1-9][0-9]*$$ ]]; then \
 		echo "COMPUTES must be a whole number of compute hosts, 1 or more (got '$(COMPUTES)')." >&2; exit 2; fi
+	@if ! [[ "$(CONTROLLERS)" =~ ^[1-9][0-9]*$$ ]] || (( $(CONTROLLERS) % 2 == 0 )); then \
+		echo "CONTROLLERS must be an odd number of controllers, such as 1 or 3 (got '$(CONTROLLERS)'):" \
+			"Galera, RabbitMQ and OVN keep their quorum only with more than half of their members." >&2; exit 2; fi
 
 # Trees the tools need: ansible-test wants the collection under
 # ansible_collections/NS/NAME with its dependencies beside it; pytest and
@@ -223,7 +229,7 @@ demo: check-args venv host-deps $(BUILD)/link/ansible_collections/$(COLLECTION)
 
 lab: check-args venv host-deps $(BUILD)/link/ansible_collections/$(COLLECTION)
 	$(LAB_ENV) lab/image/build.sh localhost/stackroll-lab
-	$(ACTIVATE) $(LAB_ENV) ansible-playbook lab/create.yml -e lab_computes=$(COMPUTES)
+	$(ACTIVATE) $(LAB_ENV) ansible-playbook lab/create.yml -e lab_computes=$(COMPUTES) -e lab_controllers=$(CONTROLLERS)
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook $(LAB_INVENTORY) playbooks/site.yml \
 		-e openstack_release=$(or $(RELEASE),$(NEWEST_RELEASE))
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook $(LAB_INVENTORY) lab/clouds.yml
