@@ -123,3 +123,39 @@ def test_site_runs_it_on_the_controllers_before_the_services_only_with_a_vip():
     assert balancer['roles'] == [{'role': 'stackroll.lifecycle.loadbalancer',
                                   'when': "openstack_vip_address | default('', true) | length > 0"}]
     assert control_plane['roles'][0] == {'role': 'stackroll.lifecycle.mariadb'}
+
+
+def directives(text):
+    """The non-comment lines of a unit file."""
+    return [line for line in text.splitlines() if line.strip() and not line.startswith('#')]
+
+
+def test_haproxy_keeps_its_dev_log_where_the_host_can_bind_it():
+    # Debian's BindReadOnlyPaths=/dev/log:/var/lib/haproxy/dev/log, reset and
+    # set again with '-': skipped, not fatal, where /dev/log does not exist.
+    assert directives(render('haproxy-dev-log.conf.j2', 'ctl1', _loadbalancer_bind_dev_log=True)) == [
+        '[Service]', 'BindReadOnlyPaths=', 'BindReadOnlyPaths=-/dev/log:/var/lib/haproxy/dev/log']
+
+
+def test_haproxy_starts_without_a_bind_mount_where_the_host_cannot_make_one():
+    # A host without mount namespaces for its services (a container without
+    # CAP_SYS_ADMIN): systemd would refuse any bind mount (226/NAMESPACE).
+    assert directives(render('haproxy-dev-log.conf.j2', 'ctl1', _loadbalancer_bind_dev_log=False)) == [
+        '[Service]', 'BindReadOnlyPaths=']
+
+
+def test_the_drop_in_is_there_before_the_package_starts_haproxy_and_reloads_systemd():
+    with open(os.path.join(ROLE, 'tasks', 'main.yml'), encoding='utf-8') as handle:
+        tasks = yaml.safe_load(handle)
+    names = [task['name'] for task in tasks]
+    detect = tasks[names.index('Read whether this host can give a service a mount namespace of its own')]
+    assert detect['ansible.builtin.command'] == 'unshare --mount true'
+    assert (detect['changed_when'], detect['failed_when'], detect['check_mode']) == (False, False, False)
+    drop_in = next(task for task in tasks if task.get('ansible.builtin.template', {}).get('src') == 'haproxy-dev-log.conf.j2')
+    assert drop_in['ansible.builtin.template']['dest'] == '/etc/systemd/system/haproxy.service.d/stackroll-dev-log.conf'
+    assert drop_in['vars'] == {'_loadbalancer_bind_dev_log': '{{ _loadbalancer_mount_namespace.rc == 0 }}'}
+    assert names.index(detect['name']) < names.index(drop_in['name']) < names.index('Install haproxy and keepalived')
+    start = tasks[names.index('Start haproxy')]['ansible.builtin.systemd_service']
+    assert start['daemon_reload'] == "{{ %s | default({}) is changed }}" % drop_in['register']
+    # Every tag that runs the start runs the drop-in's task too.
+    assert set(tasks[names.index('Start haproxy')]['tags']) <= set(drop_in['tags'])
