@@ -143,18 +143,20 @@ def rabbitmq_stop_problems(check, host):
 
 
 @input_errors_as(AnsibleFilterError)
-def galera_health_problems(wsrep, host, cluster_size):
+def galera_health_problems(wsrep, host, cluster_size, required=False):
     """wsrep status result | galera_health_problems(host=..., cluster_size=...) -> problems, [] if healthy.
 
     wsrep is the registered result of ``mariadb -N -B -e "SHOW GLOBAL
     VARIABLES LIKE 'wsrep_on'; SHOW GLOBAL STATUS LIKE 'wsrep_%'"`` or of a
-    mysql_query of those two statements.
+    mysql_query of those two statements. With required, a node without
+    Galera is a problem too (where the role has just configured it).
     """
     name = 'galera_health_problems'
     expect(name, 'the replication status result', wsrep, 'the registered result of a command or of a mysql_query',
            isinstance(wsrep, Mapping) and (isinstance(wsrep.get('rc'), int) or isinstance(wsrep.get('query_result', []), list)))
     expect(name, 'host', host, 'a string', isinstance(host, str))
     size = whole_number(name, 'cluster_size', cluster_size)
+    expect(name, 'required', required, 'a boolean', isinstance(required, bool))
 
     if isinstance(wsrep.get('rc'), int):
         if wsrep['rc'] != 0:
@@ -172,7 +174,12 @@ def galera_health_problems(wsrep, host, cluster_size):
         galera = status['wsrep_on'] == 'ON'
     else:
         galera = size > 1 and any(variable.startswith('wsrep_') for variable in status)
-    return galera_problems(status, host, size) if galera else []
+    if galera:
+        return galera_problems(status, host, size)
+    if required:
+        return ['MariaDB on %s runs without Galera (wsrep_on %s); check wsrep_on and wsrep_provider in its configuration'
+                ' and its log' % (host, status.get('wsrep_on', 'not read'))]
+    return []
 
 
 # OVN's databases: ovs-appctl cluster/status

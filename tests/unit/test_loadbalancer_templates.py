@@ -2,8 +2,9 @@
 # Apache License 2.0 (see LICENSE)
 """The loadbalancer role's haproxy.cfg and keepalived.conf, rendered for the
 three controllers of example-ha with the role's defaults: every API at the
-VIP with every controller's own address behind it, and each controller's
-VRRP priority and peers."""
+VIP with every controller's own address behind it, MariaDB's Galera cluster
+with one node taking the connections, and each controller's VRRP priority
+and peers."""
 from __future__ import annotations
 
 import os
@@ -36,8 +37,9 @@ def render(template, host, **extra):
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, keep_trailing_newline=True)
     environment.filters['stackroll.lifecycle.host_address'] = host_address
     environment.filters['split'] = lambda text, separator: text.split(separator)
+    environment.filters['bool'] = bool
     variables = dict(defaults(), ansible_managed='managed', inventory_hostname=host, groups={'controllers': CONTROLLERS},
-                     hostvars=HOSTVARS, openstack_vip_address='192.0.2.10',
+                     hostvars=HOSTVARS, openstack_vip_address='192.0.2.10', openstack_db_galera=True,
                      openstack_management_network='192.0.2.0/24', openstack_host_address=host_address(host, HOSTVARS),
                      loadbalancer_vrrp_interface=HOSTVARS[host]['ansible_facts']['default_ipv4']['interface'])
     variables.update(extra)
@@ -50,14 +52,27 @@ def proxies(text):
     for line in text.splitlines():
         if line.startswith('listen '):
             lines = found.setdefault(line.split()[1], [])
-        elif lines is not None and line.strip():
+        elif line and not line.startswith((' ', '#')):
+            lines = None
+        elif lines is not None and line.strip() and not line.strip().startswith('#'):
             lines.append(line.strip())
+    return found
+
+
+def sections(text):
+    """[(section line, [its lines])] of a haproxy.cfg, comments left out."""
+    found = []
+    for line in text.splitlines():
+        if line and not line.startswith((' ', '#')):
+            found.append((line, []))
+        elif found and line.strip() and not line.strip().startswith('#'):
+            found[-1][1].append(line.strip())
     return found
 
 
 def test_every_api_at_the_vip_with_every_controller_behind_it():
     found = proxies(render('haproxy.cfg.j2', 'ctl2'))
-    assert list(found) == ['keystone', 'placement', 'glance', 'neutron', 'nova-api']
+    assert list(found) == ['keystone', 'placement', 'glance', 'neutron', 'nova-api', 'mariadb']
     for name, port in [('keystone', 5000), ('placement', 8778), ('glance', 9292), ('neutron', 9696), ('nova-api', 8774)]:
         assert found[name][0] == 'bind 192.0.2.10:%d' % port
         assert [line for line in found[name] if line.startswith('server ')] == [
@@ -83,6 +98,44 @@ def test_checks_and_timeouts():
     assert 'timeout server 1h' in proxies(text)['glance']
     assert 'timeout server 1h' not in proxies(text)['keystone']
     assert '    stats socket /run/haproxy/admin.sock mode 660 level admin expose-fd listeners\n' in text
+
+
+def test_galera_at_the_vip_one_node_at_a_time_checked_by_its_galera_check():
+    text = render('haproxy.cfg.j2', 'ctl3')
+    lines = proxies(text)['mariadb']
+    assert lines == [
+        'bind 192.0.2.10:3306',
+        'option httpchk',
+        'http-check send meth GET uri /',
+        'http-check expect status 200',
+        # The first controller takes the connections; the others are backups, used one at a time.
+        'server ctl1 192.0.2.11:3306',
+        'server ctl2 192.0.2.12:3306 backup',
+        'server ctl3 192.0.2.13:3306 backup',
+    ]
+    assert 'option allbackups' not in text
+
+
+def test_galera_in_tcp_with_long_timeouts_and_sessions_cut_on_each_switch():
+    # The database's listen section follows a defaults section of its own: the APIs' HTTP defaults do not apply.
+    found = sections(render('haproxy.cfg.j2', 'ctl1'))
+    names = [name for name, _ in found]
+    assert names == ['global', 'defaults'] + ['listen %s' % name for name in
+                                              ('keystone', 'placement', 'glance', 'neutron', 'nova-api')] + [
+        'defaults', 'listen mariadb']
+    database = found[-2][1]
+    assert 'mode tcp' in database and 'option tcplog' in database
+    assert not [line for line in database if 'http' in line or 'forwardfor' in line]
+    # Longer than oslo.db's connection_recycle_time (3600 s): the pools' idle connections are not cut.
+    assert 'timeout client 90m' in database and 'timeout server 90m' in database
+    assert ('default-server check port 9200 inter 2s fall 2 rise 2 on-marked-down shutdown-sessions'
+            ' on-marked-up shutdown-backup-sessions') in database
+
+
+def test_one_controller_with_a_vip_has_no_database_section():
+    text = render('haproxy.cfg.j2', 'ctl1', groups={'controllers': ['ctl1']}, openstack_db_galera=False)
+    assert 'mariadb' not in text and 'mode tcp' not in text
+    assert text.endswith('    server ctl1 192.0.2.11:8774\n')
 
 
 def test_the_same_haproxy_on_every_controller():

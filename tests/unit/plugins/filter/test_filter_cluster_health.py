@@ -314,12 +314,32 @@ def test_galera_judges_a_mysql_query_read_as_well():
         'Could not read the replication status of MariaDB on ctl1: Access denied']
 
 
+def test_galera_required_where_the_role_just_configured_it():
+    # The mariadb role's wait after a node starts: a node without Galera is not one that joined.
+    assert GALERA_STATUS(wsrep('OFF', wsrep_cluster_size='0'), host='ctl1', cluster_size=1, required=True) == [
+        'MariaDB on ctl1 runs without Galera (wsrep_on OFF); check wsrep_on and wsrep_provider in its configuration and'
+        ' its log']
+    assert galera(STANDALONE, cluster_size=1) == []
+    assert GALERA_STATUS(command(stdout=STANDALONE), host='ctl2', cluster_size=1, required=True)[0].startswith(
+        'MariaDB on ctl2 runs without Galera (wsrep_on OFF)')
+    assert GALERA_STATUS(command(stdout=''), host='ctl2', cluster_size=1, required=True) == [
+        'MariaDB on ctl2 runs without Galera (wsrep_on not read); check wsrep_on and wsrep_provider in its'
+        ' configuration and its log']
+    # A bootstrapped node alone, and a member: no problem.
+    assert GALERA_STATUS(wsrep(wsrep_cluster_size='1'), host='ctl1', cluster_size=1, required=True) == []
+    assert GALERA_STATUS(wsrep(), host='ctl1', cluster_size=3, required=True) == []
+    # A node that does not answer is that problem, as without required.
+    assert GALERA_STATUS({'failed': True, 'msg': 'Access denied'}, host='ctl1', cluster_size=3, required=True) == [
+        'Could not read the replication status of MariaDB on ctl1: Access denied']
+
+
 @pytest.mark.parametrize('change, message', [
     ({'read': ['wsrep_on', 'ON']}, 'replication status result as the registered result of a command or of a mysql_query'),
     ({'read': {'rc': 0}}, 'the output of mariadb as a text'),
     ({'read': command(stdout='+-----------+\n| wsrep_on  |\n')}, 'lines of a name, a tab and a value'),
     ({'host': None}, 'host as a string'),
     ({'cluster_size': 'three'}, 'cluster_size as a whole number'),
+    ({'required': 'yes'}, 'required as a boolean'),
 ])
 def test_galera_takes_only_what_its_tasks_read(change, message):
     arguments = dict({'read': command(stdout=SYNCED), 'host': 'ctl2', 'cluster_size': 3}, **change)
