@@ -1,9 +1,10 @@
 # Copyright: Contributors to the stackroll.lifecycle project
 # Apache License 2.0 (see LICENSE)
 """A host's own address on the management network, where its services
-listen and where another host reaches them (not through the VIP).
+listen and where another host reaches them (not through the VIP), and the
+list of memcached servers the services cache in, built from them.
 
-Documented in ``host_address.yml`` beside this file.
+Each filter is documented in the ``<filter>.yml`` file beside this one.
 """
 
 from __future__ import annotations
@@ -49,8 +50,34 @@ def host_address(host, hostvars):
     return route['address']
 
 
+def memcached_servers(hosts, hostvars, port=11211):
+    """groups['controllers'] | memcached_servers(hostvars) -> '192.0.2.11:11211,192.0.2.12:11211'.
+
+    Each host at its own address (host_address), in the order given: every
+    client must list the servers in the same order, as the memcache clients
+    spread the keys over them by their position in the list. An IPv6
+    address is written inet6:[address]:port, the form oslo.cache documents
+    for its memcache backends (python-memcached's), which keystonemiddleware
+    reads too; a bare one would be read as an IPv4 host.
+    """
+    if not isinstance(hosts, (list, tuple)) or not hosts or not all(isinstance(host, str) and host for host in hosts):
+        raise AnsibleFilterError('memcached_servers expects a list of inventory host names, such as'
+                                 " groups['controllers'], got %r." % (hosts,))
+    if isinstance(port, bool) or not isinstance(port, (int, str)) or not str(port).isdigit() \
+            or not 0 < int(port) < 65536:
+        raise AnsibleFilterError('memcached_servers expects port as a TCP port number, got %r.' % (port,))
+    servers = []
+    for host in hosts:
+        address = host_address(host, hostvars)
+        if ipaddress.ip_address(address).version == 6:
+            servers.append('inet6:[%s]:%d' % (address, int(port)))
+        else:
+            servers.append('%s:%d' % (address, int(port)))
+    return ','.join(servers)
+
+
 class FilterModule:
     """stackroll.lifecycle's address filters."""
 
     def filters(self):
-        return {'host_address': host_address}
+        return {'host_address': host_address, 'memcached_servers': memcached_servers}

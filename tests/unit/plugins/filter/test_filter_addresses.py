@@ -1,11 +1,13 @@
 # Copyright: Contributors to the stackroll.lifecycle project
 # Apache License 2.0 (see LICENSE)
-"""host_address: a host's own management address, from the inventory or its facts."""
+"""host_address: a host's own management address, from the inventory or its facts; memcached_servers: the
+controllers' memcached, each at that address, as the services list them."""
 from __future__ import annotations
 
 import inspect
 import os
 
+import jinja2
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
@@ -14,6 +16,9 @@ from ansible_collections.stackroll.lifecycle.plugins.filter import addresses
 from ansible_collections.stackroll.lifecycle.plugins.filter.addresses import FilterModule
 
 HOST_ADDRESS = FilterModule().filters()['host_address']
+MEMCACHED_SERVERS = FilterModule().filters()['memcached_servers']
+OPENSTACK_DEFAULTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))), 'roles', 'openstack', 'defaults', 'main.yml')
 
 
 def facts(address, interface='eth0'):
@@ -84,9 +89,72 @@ def test_wrong_arguments_say_what_is_expected(host, hostvars, message):
         HOST_ADDRESS(host, hostvars)
 
 
-def test_documented_beside_it():
-    with open(os.path.join(os.path.dirname(addresses.__file__), 'host_address.yml'), encoding='utf-8') as handle:
+# memcached_servers
+
+def test_every_controller_at_its_own_address_in_the_order_given():
+    assert MEMCACHED_SERVERS(['ctl1', 'ctl2', 'ctl3'], HOSTVARS) == '192.0.2.11:11211,192.0.2.12:11211,192.0.2.13:11211'
+    # Every service lists them in the order of the controllers group, whichever host it runs on.
+    assert MEMCACHED_SERVERS(['ctl3', 'ctl1'], HOSTVARS) == '192.0.2.13:11211,192.0.2.11:11211'
+
+
+def test_one_controller_is_its_own_address_alone():
+    assert MEMCACHED_SERVERS(['ctl1'], HOSTVARS) == '192.0.2.11:11211'
+
+
+@pytest.mark.parametrize('port', [11212, '11212'])
+def test_another_port(port):
+    assert MEMCACHED_SERVERS(['ctl1', 'ctl2'], HOSTVARS, port=port) == '192.0.2.11:11212,192.0.2.12:11212'
+
+
+def test_an_ipv6_address_takes_the_family_prefix_oslo_cache_documents():
+    hostvars = dict(HOSTVARS, ctl2={'openstack_host_address': '2001:db8::12'})
+    assert MEMCACHED_SERVERS(['ctl1', 'ctl2'], hostvars) == '192.0.2.11:11211,inet6:[2001:db8::12]:11211'
+
+
+def test_a_controller_whose_address_is_not_known_says_how_to_know_it():
+    with pytest.raises(AnsibleFilterError, match='The address of ctl4 is not known'):
+        MEMCACHED_SERVERS(['ctl1', 'ctl4'], dict(HOSTVARS, ctl4={}))
+
+
+@pytest.mark.parametrize('hosts, port, message', [
+    ('ctl1', 11211, 'a list of inventory host names'),
+    ([], 11211, 'a list of inventory host names'),
+    (['ctl1', ''], 11211, 'a list of inventory host names'),
+    (['ctl1'], 0, 'port as a TCP port number'),
+    (['ctl1'], 'http', 'port as a TCP port number'),
+    (['ctl1'], True, 'port as a TCP port number'),
+    (['ctl1'], 70000, 'port as a TCP port number'),
+])
+def test_memcached_servers_say_what_they_expect(hosts, port, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        MEMCACHED_SERVERS(hosts, HOSTVARS, port=port)
+
+
+def _openstack_memcached_servers(controllers, hostvars, controller_host=None):
+    """openstack_memcached_servers as the openstack role's default renders it."""
+    with open(OPENSTACK_DEFAULTS, encoding='utf-8') as handle:
+        expression = yaml.safe_load(handle)['openstack_memcached_servers']
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    environment.filters['stackroll.lifecycle.memcached_servers'] = MEMCACHED_SERVERS
+    environment.filters['stackroll.lifecycle.host_address'] = HOST_ADDRESS
+    return environment.from_string(expression).render(
+        groups={'controllers': controllers}, hostvars=hostvars, openstack_controller_host=controller_host or controllers[0])
+
+
+def test_the_default_lists_every_controller():
+    assert _openstack_memcached_servers(['ctl1', 'ctl2', 'ctl3'], HOSTVARS) == (
+        '192.0.2.11:11211,192.0.2.12:11211,192.0.2.13:11211')
+
+
+def test_the_default_with_one_controller_is_as_before():
+    # What the default was before every controller ran memcached: the first controller's address, port 11211.
+    assert _openstack_memcached_servers(['ctl3'], HOSTVARS) == HOST_ADDRESS('ctl3', HOSTVARS) + ':11211'
+
+
+@pytest.mark.parametrize('name, function', [('host_address', HOST_ADDRESS), ('memcached_servers', MEMCACHED_SERVERS)])
+def test_documented_beside_it(name, function):
+    with open(os.path.join(os.path.dirname(addresses.__file__), name + '.yml'), encoding='utf-8') as handle:
         doc = yaml.safe_load(handle)
-    assert doc['DOCUMENTATION']['name'] == 'host_address'
-    assert set(doc['DOCUMENTATION']['options']) == {'_input'} | set(list(inspect.signature(HOST_ADDRESS).parameters)[1:])
-    assert 'stackroll.lifecycle.host_address' in doc['EXAMPLES']
+    assert doc['DOCUMENTATION']['name'] == name
+    assert set(doc['DOCUMENTATION']['options']) == {'_input'} | set(list(inspect.signature(function).parameters)[1:])
+    assert 'stackroll.lifecycle.' + name in doc['EXAMPLES']
