@@ -74,10 +74,10 @@ def ctl_options(address, addresses, first, ports):
 
 
 def file_state(result):
-    """(state, what it said) of a registered ``ovsdb-tool db-cid FILE``: a
-    member (and its cluster ID), joining (cluster ID not yet known),
-    standalone, absent (no file, or no ovsdb-tool: ovn-central not installed
-    yet) or unknown (unreachable, or another error)."""
+    """(state, what it said) of a registered ``ovsdb-tool db-cid FILE`` run
+    with ``removes: FILE``: a member (and its cluster ID), joining (cluster
+    ID not yet known), standalone, absent (no file: the command did not run,
+    or ovsdb-tool found none) or unknown (unreachable, or another error)."""
     if result.get('unreachable'):
         return UNKNOWN, 'unreachable: %s' % (result.get('msg') or '').strip()
     said = ' '.join(('%s' % (result.get(key) or '')).strip() for key in ('stderr', 'msg')).strip()
@@ -88,7 +88,9 @@ def file_state(result):
         return JOINING, said
     if 'not a clustered database' in said:
         return STANDALONE, said
-    if 'No such file or directory' in said:
+    # The command module's "Did not run command since 'FILE' does not exist"
+    # (removes:), and ovsdb-tool's own "open failed (No such file or directory)".
+    if 'does not exist' in said or 'No such file or directory' in said:
         return ABSENT, said
     return UNKNOWN, said or output or 'rc %s' % (result.get('rc'),)
 
