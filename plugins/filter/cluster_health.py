@@ -222,18 +222,24 @@ def ovn_cluster_problems(status, host, database, servers):
     southbound database); servers, the servers its cluster must have.
     """
     name = 'ovn_cluster_problems'
-    command_result(name, 'the cluster/status result', status)
     expect(name, 'host', host, 'a string', isinstance(host, str))
     expect(name, 'database', database, 'a string', isinstance(database, str))
     expected = whole_number(name, 'servers', servers)
+    # Read from another controller (delegate_to) that could not be reached.
+    if isinstance(status, Mapping) and status.get('unreachable'):
+        return ["%s on %s was not checked: the host could not be reached (%s); bring it back, or check the connection"
+                " to it" % (database, host, ('%s' % (status.get('msg') or '')).strip() or 'unreachable')]
+    command_result(name, 'the cluster/status result', status)
 
     if status['rc'] != 0:
         said = command_output(status)
-        # ovsdb-server answers so for a database that is not clustered.
-        if 'unknown cluster' in said:
+        # ovsdb-server answers so for a database that is not clustered: "unknown
+        # cluster" where it serves another, clustered one, and where it serves
+        # none, it has no cluster/status command at all (lib/unixctl.c).
+        if 'unknown cluster' in said or '"cluster/status" is not a valid command' in said:
             if expected <= 1:
                 return []
-            return ['%s on %s is not a cluster member: it runs standalone (cluster/status says unknown cluster); make it'
+            return ['%s on %s is not a cluster member: it runs standalone (cluster/status knows no cluster); make it'
                     ' a RAFT cluster of the %s controllers (ovsdb-tool create-cluster from its file on one, ovsdb-tool'
                     ' join-cluster on the others)' % (database, host, expected)]
         return ["%s's ovsdb-server on %s does not answer; start ovn-central there, or check its log: %s"

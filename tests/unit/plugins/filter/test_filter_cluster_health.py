@@ -482,14 +482,30 @@ def test_healthy_raft_members_have_no_problem():
     assert ovn(LEADER_NEWER, servers='3', database='OVN_Northbound') == []
 
 
-def test_a_standalone_database_is_no_problem_where_one_server_is_expected():
+@pytest.mark.parametrize('standalone', [
     # ovsdb-server's answer for a database that is not clustered (okd-project/okd#367).
-    standalone = 'unknown cluster\novn-appctl: /var/run/ovn/ovnnb_db.ctl: server returned an error\n'
+    'unknown cluster\novn-appctl: /var/run/ovn/ovnnb_db.ctl: server returned an error\n',
+    # And where it serves no clustered database at all, as a single controller's does: no such command (lib/unixctl.c).
+    '"cluster/status" is not a valid command (use "list-commands" to see a list of valid commands)\n'
+    'ovs-appctl: /var/run/ovn/ovnnb_db.ctl: server returned an error\n',
+])
+def test_a_standalone_database_is_no_problem_where_one_server_is_expected(standalone):
     assert ovn('', servers=1, rc=2, stderr=standalone, database='OVN_Northbound') == []
     assert ovn('', servers=3, rc=2, stderr=standalone, database='OVN_Northbound') == [
-        'OVN_Northbound on ctl1 is not a cluster member: it runs standalone (cluster/status says unknown cluster); make it'
+        'OVN_Northbound on ctl1 is not a cluster member: it runs standalone (cluster/status knows no cluster); make it'
         ' a RAFT cluster of the 3 controllers (ovsdb-tool create-cluster from its file on one, ovsdb-tool join-cluster on'
         ' the others)']
+
+
+def test_a_controller_that_could_not_be_reached_is_not_checked():
+    # A loop delegated to each controller, with ignore_unreachable.
+    unreachable = {'unreachable': True, 'changed': False,
+                   'msg': 'Failed to connect to the host via ssh: ssh: connect to host 10.89.42.12 port 22: No route to host'}
+    assert OVN(unreachable, host='ctl2', database='OVN_Southbound', servers=3) == [
+        'OVN_Southbound on ctl2 was not checked: the host could not be reached (Failed to connect to the host via ssh:'
+        ' ssh: connect to host 10.89.42.12 port 22: No route to host); bring it back, or check the connection to it']
+    assert OVN({'unreachable': True}, host='ctl2', database='OVN_Southbound', servers=3)[0].startswith(
+        'OVN_Southbound on ctl2 was not checked: the host could not be reached (unreachable)')
 
 
 def test_a_database_server_that_does_not_answer_is_one_problem():
