@@ -182,4 +182,3 @@ def name_problems(lookups, host):
                         ' it otherwise first (such as a 127.0.1.1 line with the host name)'
                         % (node['name'], said, host, node['address'], node['node']))
     return problems
-
