@@ -29,6 +29,7 @@ from ansible_collections.stackroll.lifecycle.plugins.module_utils._judge_inputs 
     strings,
     whole_number,
 )
+from ansible_collections.stackroll.lifecycle.plugins.module_utils._rabbitmq import node_names as _nodes
 
 _ALARMS = {
     'memory': "RabbitMQ's memory alarm is raised on %s, so it blocks every publisher and OpenStack's RPC stalls;"
@@ -60,39 +61,24 @@ def _queue(value):
                   and all(isinstance(value.get(key), int) and not isinstance(value.get(key), bool) for key in ('messages', 'consumers')))
 
 
-def _nodes(value, known):
-    """The node names of a cluster_status list, in its order.
-
-    RabbitMQ 4.1.0 to 4.1.3 print running_nodes as the names run together
-    in one string (rabbitmq-server#14398): the names known from elsewhere
-    are found in it, longest first, so that rabbit@ctl1 is not read in
-    rabbit@ctl10.
-    """
-    if isinstance(value, list):
-        return value
-    if not isinstance(value, str) or not value:
-        return []
-    names = sorted(_unique(known), key=len, reverse=True)
-    if not names:
-        return [value]
-    return re.findall('|'.join(re.escape(node) for node in names), value)
-
-
 @input_errors_as(AnsibleFilterError)
-def rabbitmq_health_problems(cluster, queues, host, vhost, ignore_queues, max_messages, members=None):
+def rabbitmq_health_problems(cluster, queues, host, vhost, ignore_queues, max_messages, members=None, cluster_size=None):
     """cluster_status result | rabbitmq_health_problems(list_queues result, ...) -> problems, [] if healthy.
 
     cluster and queues are the registered results of
     ``rabbitmq-diagnostics cluster_status --formatter json`` and of
-    ``rabbitmqctl list_queues --formatter json name messages consumers``;
-    members, the node names the cluster must have running.
+    ``rabbitmqctl list_queues --formatter json name messages consumers``
+    (None: the queues are not judged); members, the node names the cluster
+    must have running; cluster_size, how many members it must have.
     """
     name = 'rabbitmq_health_problems'
     command_result(name, 'the cluster_status result', cluster)
-    command_result(name, 'the list_queues result', queues)
+    if queues is not None:
+        command_result(name, 'the list_queues result', queues)
     expect(name, 'host', host, 'a string', isinstance(host, str))
     expect(name, 'vhost', vhost, 'a string', isinstance(vhost, str))
     expected = [] if members is None else strings(name, 'members', members)
+    size = None if cluster_size is None else whole_number(name, 'cluster_size', cluster_size)
     try:
         ignored = [re.compile(pattern) for pattern in strings(name, 'ignore_queues', ignore_queues)]
     except re.error as e:
@@ -114,12 +100,26 @@ def rabbitmq_health_problems(cluster, queues, host, vhost, ignore_queues, max_me
     for member in _unique(m for m in expected if cluster['rc'] == 0 and m not in cluster_members + running):
         problems.append('RabbitMQ node %s is not in the cluster of %s; join it: on its host rabbitmqctl stop_app, rabbitmqctl'
                         ' join_cluster %s, rabbitmqctl start_app' % (member, host, running[0] if running else 'a running member'))
+    known = _unique(cluster_members)
+    if cluster['rc'] == 0 and size is not None and len(known) != size:
+        seen = {'host': host, 'count': len(known), 'size': size, 'members': ', '.join(known) or 'none listed'}
+        if len(known) < size:
+            problems.append("RabbitMQ's cluster, seen from %(host)s, has %(count)s members (%(members)s), not %(size)s;"
+                            ' join the node of each controller missing: on its host rabbitmqctl stop_app, rabbitmqctl'
+                            ' reset, rabbitmqctl join_cluster with a member, rabbitmqctl start_app (site.yml does it)'
+                            % seen)
+        else:
+            problems.append("RabbitMQ's cluster, seen from %(host)s, has %(count)s members (%(members)s), more than"
+                            ' %(size)s; remove each node gone for good (rabbitmqctl forget_cluster_node on a member)'
+                            % seen)
     partitions = status.get('partitions', {})
     if len(partitions) > 0:
         problems.append('RabbitMQ has network partitions (%s); restart the nodes of the minority side so they rejoin'
                         % (json.dumps(partitions),))
     problems.extend(_alarm_problem(alarm) for alarm in status.get('alarms', []))
 
+    if queues is None:
+        return problems
     if queues['rc'] != 0:
         # Only worth saying when the node answers at all.
         if cluster['rc'] == 0:

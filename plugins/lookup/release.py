@@ -78,6 +78,14 @@ _raw:
     nova_oldest_compute:
       description: The oldest nova-compute service version the release's controllers accept.
       type: int
+    oslo_messaging:
+      description:
+        - The oslo.messaging the release's upper-constraints pin (C(version)),
+          and the options of C([oslo_messaging_rabbit]) it has that choose
+          its queues' type, replication and names (C(rabbit_queue_options)),
+          which the filter P(stackroll.lifecycle.oslo_messaging_rabbit#filter)
+          checks a cluster's options against.
+      type: dict
 '''
 
 import copy

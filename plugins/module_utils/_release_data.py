@@ -13,13 +13,15 @@ Each release also says what its APIs serve (``apis``, the shape
 ``_api_profiles.check_profile`` takes: API versions, microversion
 range, deprecated versions) and nova's compute service version
 (``nova_service_version``) with the oldest compute its controllers accept
-(``nova_oldest_compute``).  The values were read from the pinned packages'
+(``nova_oldest_compute``), and which oslo.messaging its upper-constraints
+pin, with the [oslo_messaging_rabbit] options of its queues
+(``oslo_messaging``).  The values were read from the pinned packages'
 own sources: nova/objects/service.py (SERVICE_VERSION,
 OLDEST_SUPPORTED_SERVICE_VERSION, SERVICE_VERSION_ALIASES),
 nova/api/openstack/api_version_request.py (_MIN/_MAX_API_VERSION),
 nova/api/openstack/compute/versions.py, placement/microversion.py,
 placement/handlers/root.py, keystone/api/discovery.py and
-glance/api/versions.py.
+glance/api/versions.py, and oslo_messaging/_drivers/impl_rabbit.py.
 """
 
 from __future__ import annotations
@@ -50,6 +52,24 @@ def _apis(compute_max, legacy_v2_deprecated):
     }
 
 
+# The [oslo_messaging_rabbit] options that choose the type, replication and
+# names of the queues oslo.messaging declares, and its prefetch, which
+# stream fanout needs. oslo.messaging 16.1.2, 17.1.0, 17.3.0 and 18.2.0
+# all have each of them (impl_rabbit.py's rabbit_opts); rabbit_ha_queues,
+# classic mirrored queues, is the old way, which quorum queues replace.
+_RABBIT_QUEUE_OPTIONS = [
+    'rabbit_quorum_queue', 'rabbit_transient_quorum_queue', 'rabbit_quorum_delivery_limit',
+    'rabbit_quorum_max_memory_length', 'rabbit_quorum_max_memory_bytes', 'rabbit_stream_fanout',
+    'rabbit_transient_queues_ttl', 'rabbit_qos_prefetch_count', 'use_queue_manager', 'hostname', 'processname',
+    'rabbit_ha_queues',
+]
+
+
+def _oslo_messaging(version):
+    """The oslo.messaging of a release's upper-constraints."""
+    return {'version': version, 'rabbit_queue_options': list(_RABBIT_QUEUE_OPTIONS)}
+
+
 # The newest point release of each service in the series.  2026.2 was cut
 # after the snapshot of master's constraints it is installed with.
 RELEASES = {
@@ -67,6 +87,7 @@ RELEASES = {
         'apis': _apis(compute_max='2.100', legacy_v2_deprecated=False),
         'nova_service_version': 68,
         'nova_oldest_compute': 66,  # OLDEST_SUPPORTED_SERVICE_VERSION Caracal
+        'oslo_messaging': _oslo_messaging('16.1.2'),
     },
     '2025.2': {
         'codename': 'flamingo',
@@ -82,6 +103,7 @@ RELEASES = {
         'apis': _apis(compute_max='2.100', legacy_v2_deprecated=True),
         'nova_service_version': 70,
         'nova_oldest_compute': 68,  # OLDEST_SUPPORTED_SERVICE_VERSION Epoxy
+        'oslo_messaging': _oslo_messaging('17.1.0'),
     },
     '2026.1': {
         'codename': 'gazpacho',
@@ -97,6 +119,7 @@ RELEASES = {
         'apis': _apis(compute_max='2.103', legacy_v2_deprecated=True),
         'nova_service_version': 72,
         'nova_oldest_compute': 68,  # OLDEST_SUPPORTED_SERVICE_VERSION Epoxy
+        'oslo_messaging': _oslo_messaging('17.3.0'),
     },
     '2026.2': {
         'codename': 'hibiscus',
@@ -117,6 +140,7 @@ RELEASES = {
         'apis': _apis(compute_max='2.104', legacy_v2_deprecated=True),
         'nova_service_version': 74,
         'nova_oldest_compute': 72,  # OLDEST_SUPPORTED_SERVICE_VERSION Gazpacho
+        'oslo_messaging': _oslo_messaging('18.2.0'),
     },
 }
 

@@ -260,6 +260,58 @@ def test_members_must_be_node_names():
         cluster_of(cluster_4x(), members='rabbit@ctl1')
 
 
+# RabbitMQ clusters: how many members, and the cluster alone (a rolling restart's wait)
+
+def sized(read_cluster, cluster_size, read_queues=None):
+    return RABBITMQ(read_cluster, read_queues, host='ctl1', vhost='/', ignore_queues=IGNORE, max_messages=1000,
+                    cluster_size=cluster_size)
+
+
+def test_a_cluster_of_its_size_has_no_problem():
+    assert sized(cluster(), 3) == []
+    assert sized(cluster(), '3') == []
+    assert sized(cluster(disk_nodes=['rabbit@ctl1'], running_nodes=['rabbit@ctl1']), 1) == []
+
+
+def test_a_cluster_with_a_member_missing_says_how_to_join_it():
+    status = cluster(disk_nodes=MEMBERS[:2], running_nodes=MEMBERS[:2])
+    assert sized(status, 3) == [
+        "RabbitMQ's cluster, seen from ctl1, has 2 members (rabbit@ctl1, rabbit@ctl2), not 3; join the node of each"
+        ' controller missing: on its host rabbitmqctl stop_app, rabbitmqctl reset, rabbitmqctl join_cluster with a'
+        ' member, rabbitmqctl start_app (site.yml does it)']
+
+
+def test_a_cluster_with_a_member_gone_for_good_says_how_to_forget_it():
+    members = MEMBERS + ['rabbit@ctl4']
+    assert sized(cluster(disk_nodes=members, running_nodes=MEMBERS), 3) == [
+        not_running('rabbit@ctl4'),
+        "RabbitMQ's cluster, seen from ctl1, has 4 members (rabbit@ctl1, rabbit@ctl2, rabbit@ctl3, rabbit@ctl4), more"
+        ' than 3; remove each node gone for good (rabbitmqctl forget_cluster_node on a member)']
+
+
+def test_a_node_that_does_not_answer_is_not_counted():
+    down = command(rc=69, stderr='Error: unable to perform an operation on node rabbit@ctl1.')
+    assert sized(down, 3) == ['RabbitMQ on ctl1 does not answer; start it or check its node: Error: unable to perform'
+                              ' an operation on node rabbit@ctl1.']
+
+
+def test_without_queues_only_the_node_and_its_cluster_are_judged():
+    # A restarted node's clients reconnect: their queues are not judged meanwhile.
+    listed = queues(queue('compute.ctl2', 12, 0), queue('conductor', 5000, 1))
+    assert sized(cluster(), 3, listed) == [no_consumer('compute.ctl2', 12), backlog('conductor', 5000)]
+    assert sized(cluster(), 3) == []
+    assert sized(cluster(running_nodes=MEMBERS[1:], partitions={'rabbit@ctl2': ['rabbit@ctl1']}), 3) == [
+        not_running('rabbit@ctl1'),
+        'RabbitMQ has network partitions ({"rabbit@ctl2": ["rabbit@ctl1"]}); restart the nodes of the minority side'
+        ' so they rejoin']
+
+
+@pytest.mark.parametrize('size', ['three', True, [3]])
+def test_a_cluster_size_is_a_whole_number(size):
+    with pytest.raises(AnsibleFilterError, match='cluster_size as a whole number'):
+        sized(cluster(), size)
+
+
 # MariaDB
 
 DATABASES = ['keystone', 'glance', 'nova']

@@ -3,7 +3,10 @@
 """The release map: its order and what each release's APIs serve."""
 from __future__ import annotations
 
+import os
+
 import pytest
+import yaml
 
 from ansible_collections.stackroll.lifecycle.plugins.module_utils import _release_data
 from ansible_collections.stackroll.lifecycle.plugins.module_utils._microversions import (
@@ -47,3 +50,26 @@ def test_release_keeps_its_existing_fields():
     assert entry['packages']['nova'] == 'nova==34.0.0'
     assert entry['constraints_overrides']
     assert _release_data.release('2025.1')['constraints_overrides'] == []
+
+
+def _lab_constraints():
+    """{series: the upper-constraints file the lab installs it with}."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+    with open(os.path.join(root, 'lab', 'inventory', 'group_vars', 'all.yml'), encoding='utf-8') as handle:
+        files = yaml.safe_load(handle)['openstack_constraints_files']
+    return {series: os.path.join(root, 'lab', 'constraints', os.path.basename(path)) for series, path in files.items()}
+
+
+@pytest.mark.parametrize('series', series_list())
+def test_oslo_messaging_is_the_one_the_constraints_pin(series):
+    with open(_lab_constraints()[series], encoding='utf-8') as handle:
+        pins = dict(line.strip().split('===', 1) for line in handle if '===' in line and not line.startswith('#'))
+    assert RELEASES[series]['oslo_messaging']['version'] == pins['oslo.messaging'].split(';')[0]
+
+
+@pytest.mark.parametrize('series', series_list())
+def test_oslo_messaging_has_the_quorum_queue_options(series):
+    options = RELEASES[series]['oslo_messaging']['rabbit_queue_options']
+    assert {'rabbit_quorum_queue', 'rabbit_transient_quorum_queue', 'rabbit_stream_fanout',
+            'use_queue_manager'} <= set(options)
+    assert len(options) == len(set(options))
