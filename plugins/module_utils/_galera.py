@@ -226,11 +226,10 @@ def galera_bootstrap(states, controllers):
         others = [host for host in present if host not in members]
         doomed = [host for host in others if kinds[host] == 'standalone' and _data(nodes[host])]
         if doomed:
-            return _plan(['MariaDB on %s runs alone with databases of its own (%s) while %s form the Galera cluster:'
-                          ' joining would replace them by the cluster\'s by state transfer; back them up, drop them if'
-                          ' the cluster holds the cloud\'s data, and run again' % (host, ', '.join(_data(nodes[host])),
-                                                                                    ', '.join(members))
-                          for host in doomed])
+            message = ('MariaDB on %s runs alone with databases of its own (%s) while %s form the Galera cluster:'
+                       ' joining would replace them by the cluster\'s by state transfer; back them up, drop them if'
+                       ' the cluster holds the cloud\'s data, and run again')
+            return _plan([message % (host, ', '.join(_data(nodes[host])), ', '.join(members)) for host in doomed])
         restart = [host for host in members if nodes[host]['config_changed']]
         return _plan(members=members, join=_joins(others, len(members)), restart=_writer_last(restart, controllers),
                      reason='%s already form%s the Primary component; %s' % (

@@ -113,8 +113,8 @@ def fernet_key_changes(source, target, repositories):
     to drop once the copies are made. Only numbered files count.
     """
     repositories = _repositories(CHANGES, repositories)
-    given, _ = _keys(_files(CHANGES, 'the source listing', source, True), repositories)
-    held, _ = _keys(_files(CHANGES, 'the target listing', target, True), repositories)
+    given = _keys(_files(CHANGES, 'the source listing', source, True), repositories)[0]
+    held = _keys(_files(CHANGES, 'the target listing', target, True), repositories)[0]
     receive = []
     drop = []
     for repository in repositories:
@@ -125,5 +125,5 @@ def fernet_key_changes(source, target, repositories):
                                     for attribute in _KEPT if attribute in source_file):
                 receive.append(posixpath.join(repository, str(number)))
         drop.extend(posixpath.join(repository, str(number))
-                      for number in sorted(held[repository]) if number not in given[repository])
+                    for number in sorted(held[repository]) if number not in given[repository])
     return {'receive': receive, 'drop': drop}

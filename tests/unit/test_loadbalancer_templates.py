@@ -119,7 +119,7 @@ def test_galera_at_the_vip_one_node_at_a_time_checked_by_its_galera_check():
 def test_galera_in_tcp_with_long_timeouts_and_sessions_cut_on_each_switch():
     # The database's listen section follows a defaults section of its own: the APIs' HTTP defaults do not apply.
     found = sections(render('haproxy.cfg.j2', 'ctl1'))
-    names = [name for name, _ in found]
+    names = [section[0] for section in found]
     assert names == ['global', 'defaults'] + ['listen %s' % name for name in
                                               ('keystone', 'placement', 'glance', 'neutron', 'nova-api')] + [
         'defaults', 'listen mariadb']

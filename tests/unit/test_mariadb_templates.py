@@ -59,7 +59,7 @@ def settings(text, group):
         if line.startswith('['):
             current = line.strip('[]')
         elif current == group and line and not line.startswith('#'):
-            name, _, value = line.partition('=')
+            name, value = line.partition('=')[::2]
             found[name.strip()] = value.strip()
     return found
 

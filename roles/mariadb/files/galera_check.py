@@ -112,7 +112,7 @@ def server(address, port, read):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--address', required=True, help='address to listen on, the host\'s own')
     parser.add_argument('--port', type=int, default=9200)
     parser.add_argument('--socket', default='/run/mysqld/mysqld.sock', help="MariaDB's unix socket")

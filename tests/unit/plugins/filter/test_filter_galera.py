@@ -23,7 +23,7 @@ def grastate_dat(seqno, safe=0, uuid=UUID):
             % (uuid, seqno, safe))
 
 
-def read(wsrep_on='ON', status='Primary', databases=SYSTEM):
+def read(wsrep_on='ON', status='Primary', databases=tuple(SYSTEM)):
     """What the role's mysql_query reads of a running node."""
     variables = [{'Variable_name': 'wsrep_on', 'Value': wsrep_on}]
     wsrep = [{'Variable_name': 'wsrep_cluster_status', 'Value': status},
@@ -36,7 +36,7 @@ def member(changed=False):
     return {'running': True, 'read': read(), 'grastate': grastate_dat(-1), 'config_changed': changed}
 
 
-def standalone(databases=SYSTEM, changed=True):
+def standalone(databases=tuple(SYSTEM), changed=True):
     """MariaDB running without Galera: as the package starts it, or a single controller's."""
     return {'running': True, 'read': read('OFF', 'Disconnected', databases), 'grastate': '', 'config_changed': changed}
 
