@@ -16,7 +16,7 @@ ACTIVATE := export PATH=$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/lin
 # The lab: podman settings kept in the project, caches kept across labs.
 STACKROLL_CACHE ?= $(HOME)/.cache/stackroll
 LAB_ENV := export CONTAINERS_CONF=$(CURDIR)/lab/containers.conf STACKROLL_CACHE=$(STACKROLL_CACHE) \
-	STACKROLL_LAB_STATE=$(CURDIR)/lab/.state \
+	STACKROLL_LAB_STATE=$(CURDIR)/lab/.state LAB_DRIVER=$(LAB_DRIVER) \
 	ANSIBLE_CONFIG=$(CURDIR)/lab/ansible.cfg;
 LAB_INVENTORY := -i lab/.state/hosts.yml -i lab/inventory
 LAB_CLOUD := export OS_CLIENT_CONFIG_FILE=$(CURDIR)/lab/.state/clouds.yaml OS_CLOUD=stackroll-lab;
@@ -34,6 +34,9 @@ COMPUTES ?= 3
 # The lab's controllers, an odd number: with more than one, its inventory
 # has a VIP and site.yml puts the load balancer on them.
 CONTROLLERS ?= 1
+# The lab computes' hypervisor: fake (lab/nova_lab_driver, in-memory guests,
+# for scale) or libvirt (QEMU guests, emulated).
+LAB_DRIVER ?= fake
 RELEASES := 2025.1 2025.2 2026.1 2026.2
 NEWEST_RELEASE := $(lastword $(RELEASES))
 # The release before it: where make demo and the upgrade scenario start.
@@ -56,7 +59,7 @@ help:
 	@echo '  sanity units lint build-check molecule    parts of make test'
 	@echo 'make test-all     the scenarios the gate leaves out: $(MATRIX_SCENARIOS)'
 	@echo '  test-all SCENARIO=name    one scenario of: $(SCENARIOS)'
-	@echo 'make lab / lab-down   bring the local lab up or down (RELEASE=, COMPUTES=, CONTROLLERS=)'
+	@echo 'make lab / lab-down   bring the local lab up or down (RELEASE=, COMPUTES=, CONTROLLERS=, LAB_DRIVER=)'
 	@echo 'make bench        benchmarks'
 	@echo 'make clean        remove venvs and build trees'
 
@@ -104,6 +107,8 @@ check-args:
 	@if ! [[ "$(CONTROLLERS)" =~ ^[1-9][0-9]*$$ ]] || (( $(CONTROLLERS) % 2 == 0 )); then \
 		echo "CONTROLLERS must be an odd number of controllers, such as 1 or 3 (got '$(CONTROLLERS)'):" \
 			"Galera, RabbitMQ and OVN keep their quorum only with more than half of their members." >&2; exit 2; fi
+	@case "$(LAB_DRIVER)" in fake|libvirt) ;; *) \
+		echo "LAB_DRIVER must be fake or libvirt (got '$(LAB_DRIVER)')." >&2; exit 2;; esac
 
 # Trees the tools need: ansible-test wants the collection under
 # ansible_collections/NS/NAME with its dependencies beside it; pytest and

@@ -33,6 +33,9 @@ MAX_SHARES = 262144
 # (docs/performance.md).
 CONTROLLERS_WEIGHT = 4
 
+# The lab computes' hypervisors: lab/nova_lab_driver's in-memory guests, or
+# libvirt's QEMU guests.
+DRIVERS = ('fake', 'libvirt')
 SSH_OPTIONS = '-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR'
 
 _COUNT = re.compile(r'^[1-9][0-9]*$')
@@ -125,14 +128,19 @@ def lab_layout(subnet, controllers, computes):
     return {'hosts': hosts, 'vip': str(network[VIP]) if controllers > 1 else '', 'network': str(network)}
 
 
-def lab_inventory(layout, ssh_key):
+def lab_inventory(layout, ssh_key, driver='fake'):
     """The lab's inventory (hosts.yml) as a mapping: the controllers and
     computes in the group lab, reached over SSH as root with ssh_key; with
     a VIP, openstack_vip_address and openstack_management_network for all
-    (the checks before any change read them on the control node)."""
+    (the checks before any change read them on the control node). The
+    computes are also in lab_<driver>_driver, whose group_vars set their
+    hypervisor."""
+    if driver not in DRIVERS:
+        raise AnsibleFilterError('lab_driver must be one of %s (got %r).' % (', '.join(DRIVERS), driver))
     groups = {}
     for host in layout['hosts']:
         groups.setdefault(host['group'], {'hosts': {}})['hosts'][host['name']] = {'ansible_host': host['address']}
+    groups['lab_%s_driver' % driver] = {'hosts': {name: {} for name in groups.get('computes', {}).get('hosts', {})}}
     inventory = {}
     if layout['vip']:
         inventory['all'] = {'vars': {'openstack_vip_address': layout['vip'],

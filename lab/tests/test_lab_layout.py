@@ -60,7 +60,16 @@ def test_one_controller_inventory_sets_nothing_new():
                  'ansible_pipelining': True, 'ansible_python_interpreter': '/usr/bin/python3'},
         'children': {'controllers': {'hosts': {'ctl1': {'ansible_host': '10.89.42.10'}}},
                      'computes': {'hosts': {'cmp1': {'ansible_host': '10.89.42.11'},
-                                            'cmp2': {'ansible_host': '10.89.42.12'}}}}}}
+                                            'cmp2': {'ansible_host': '10.89.42.12'}}},
+                     'lab_fake_driver': {'hosts': {'cmp1': {}, 'cmp2': {}}}}}}
+
+
+def test_the_computes_are_in_their_drivers_group():
+    children = lab_inventory(lab_layout(SUBNET, 3, 2), KEY, 'libvirt')['lab']['children']
+    assert children['lab_libvirt_driver'] == {'hosts': {'cmp1': {}, 'cmp2': {}}}
+    assert 'lab_fake_driver' not in children
+    with pytest.raises(AnsibleFilterError, match="lab_driver must be one of fake, libvirt \\(got 'xen'\\)"):
+        lab_inventory(lab_layout(SUBNET, 1, 2), KEY, 'xen')
 
 
 def test_three_controllers_away_from_the_computes_and_a_vip():
@@ -173,6 +182,7 @@ def _make(*arguments):
     ('CONTROLLERS=0', "CONTROLLERS must be an odd number of controllers, such as 1 or 3 (got '0')"),
     ('CONTROLLERS=three', "CONTROLLERS must be an odd number of controllers, such as 1 or 3 (got 'three')"),
     ('COMPUTES=0', "COMPUTES must be a whole number of compute hosts, 1 or more (got '0')."),
+    ('LAB_DRIVER=xen', "LAB_DRIVER must be fake or libvirt (got 'xen')."),
 ])
 def test_make_refuses_a_wrong_number_of_hosts(argument, expected):
     result = _make(argument)
@@ -180,7 +190,7 @@ def test_make_refuses_a_wrong_number_of_hosts(argument, expected):
     assert expected in result.stderr
 
 
-@pytest.mark.parametrize('arguments', [[], ['CONTROLLERS=3'], ['CONTROLLERS=5', 'COMPUTES=2']])
+@pytest.mark.parametrize('arguments', [[], ['CONTROLLERS=3'], ['CONTROLLERS=5', 'COMPUTES=2'], ['LAB_DRIVER=libvirt']])
 def test_make_takes_an_odd_number_of_controllers(arguments):
     result = _make(*arguments)
     assert result.returncode == 0, result.stderr

@@ -171,7 +171,10 @@ def test_one_controller_with_a_vip_has_no_peer():
 def test_site_runs_it_on_the_controllers_before_the_services_only_with_a_vip():
     with open(os.path.join(os.path.dirname(ROLE), '..', 'playbooks', 'site.yml'), encoding='utf-8') as handle:
         plays = yaml.safe_load(handle)
-    balancer, control_plane = plays[1], plays[2]
+    facts, balancer, control_plane = plays[1], plays[2], plays[3]
+    # Facts of every host first: the balancer's play reads the controllers' addresses.
+    assert facts['hosts'] == 'controllers:computes' and facts['gather_subset'] == ['network']
+    assert balancer['gather_facts'] is False
     assert balancer['hosts'] == control_plane['hosts'] == 'controllers'
     assert balancer['roles'] == [{'role': 'stackroll.lifecycle.loadbalancer',
                                   'when': "openstack_vip_address | default('', true) | length > 0"}]
