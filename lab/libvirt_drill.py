@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+# Copyright: Contributors to the stackroll.lifecycle project
+# Apache License 2.0 (see LICENSE)
+"""The libvirt lab's guests through the compute API (lab/libvirt_drill.yml).
+
+`console NAME...` waits until each server's console log (os-getConsoleOutput)
+shows the guest's "stackroll-guest: up <ip> boot_id=<id>" line and prints,
+as JSON, the guests as lab/guest_prober.py takes them: {"guests": [{id,
+name, address, boot_id, host}]}.
+
+`migrate NAME --count N --out FILE` live-migrates the server N times between
+the computes it names with --hosts (each move to the next host in turn),
+waits for each to complete, and writes the windows [{id, name, source,
+target, start, end}] that lab/guest_prober.py judges the guest's gaps in.
+A migration that errs or leaves the guest on its source fails the run.
+
+The cloud comes from OS_CLOUD / OS_CLIENT_CONFIG_FILE.
+"""
+import argparse
+import json
+import re
+import sys
+import time
+
+import openstack
+
+UP_LINE = re.compile(r'stackroll-guest: up (?P<address>[0-9.]+) boot_id=(?P<boot_id>[0-9a-f-]+)')
+
+
+def guest_up(console):
+    """The last "up" line of a console log as {address, boot_id}, or None."""
+    found = list(UP_LINE.finditer(console or ''))
+    return found[-1].groupdict() if found else None
+
+
+def next_host(current, hosts):
+    """The host after `current` in `hosts`, in turn (the first if it is not in them)."""
+    if current not in hosts:
+        return hosts[0]
+    return hosts[(hosts.index(current) + 1) % len(hosts)]
+
+
+def _server(conn, name):
+    server = conn.compute.find_server(name, ignore_missing=False, all_projects=True)
+    return conn.compute.get_server(server.id)
+
+
+def console(conn, names, timeout):
+    """Each server's address and boot id, from its console log."""
+    found = {}
+    deadline = time.monotonic() + timeout
+    while len(found) < len(names):
+        for name in names:
+            if name in found:
+                continue
+            server = _server(conn, name)
+            up = guest_up(conn.compute.get_server_console_output(server).get('output'))
+            if up:
+                found[name] = dict(up, id=server.id, name=name, host=server.compute_host)
+        if time.monotonic() > deadline:
+            missing = sorted(set(names) - set(found))
+            raise SystemExit('no "stackroll-guest: up" line in the console of %s after %d s' % (', '.join(missing), timeout))
+        if len(found) < len(names):
+            time.sleep(2)
+    return {'guests': [found[name] for name in names]}
+
+
+def migrate_once(conn, server, target, timeout):
+    """Live-migrate to target and wait until the server is ACTIVE there: (start, end)."""
+    source = server.compute_host
+    start = time.time()
+    conn.compute.live_migrate_server(server, host=target, block_migration='auto')
+    deadline = time.monotonic() + timeout
+    while True:
+        time.sleep(0.5)
+        current = conn.compute.get_server(server.id)
+        if current.status == 'ERROR':
+            raise SystemExit('%s went to ERROR migrating %s -> %s' % (current.name, source, target))
+        if current.status == 'ACTIVE' and current.compute_host == target:
+            return start, time.time()
+        if current.status == 'ACTIVE' and current.compute_host == source and time.time() - start > 5 and \
+                not current.task_state:
+            raise SystemExit('%s stayed on %s: its migration to %s did not happen (see nova-compute\'s log)'
+                             % (current.name, source, target))
+        if time.monotonic() > deadline:
+            raise SystemExit('%s did not reach %s in %d s (status %s, task %s)'
+                             % (current.name, target, timeout, current.status, current.task_state))
+
+
+def migrate(conn, name, hosts, count, timeout):
+    windows = []
+    for _number in range(count):
+        server = _server(conn, name)
+        target = next_host(server.compute_host, hosts)
+        start, end = migrate_once(conn, server, target, timeout)
+        windows.append({'id': server.id, 'name': name, 'source': server.compute_host, 'target': target,
+                        'start': start, 'end': end})
+        print('%s: %s -> %s in %.1f s' % (name, server.compute_host, target, end - start), flush=True)
+    return windows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
+    sub = parser.add_subparsers(dest='command', required=True)
+    con = sub.add_parser('console')
+    con.add_argument('names', nargs='+')
+    con.add_argument('--timeout', type=float, default=300)
+    mig = sub.add_parser('migrate')
+    mig.add_argument('name')
+    mig.add_argument('--hosts', nargs='+', required=True)
+    mig.add_argument('--count', type=int, default=10)
+    mig.add_argument('--timeout', type=float, default=300, help='seconds for one migration')
+    mig.add_argument('--out', required=True)
+    args = parser.parse_args(argv)
+    conn = openstack.connect()
+    if args.command == 'console':
+        print(json.dumps(console(conn, args.names, args.timeout), indent=2, sort_keys=True))
+    else:
+        windows = migrate(conn, args.name, args.hosts, args.count, args.timeout)
+        with open(args.out, 'w', encoding='utf-8') as out:
+            json.dump(windows, out, indent=2)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
