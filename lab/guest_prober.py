@@ -16,9 +16,10 @@ and prints a Markdown table.
 failures, availability, gaps (from the last answer before a run of failures
 to the first answer after it) and reboots, and per migration window
 (--migrations FILE, or derived from lab/prober.py's samples with
---api-samples) the longest gap that overlaps it. With --max-migration-gap,
---median-migration-gap or --forbid-reboots it judges those targets and
-exits 1 naming each guest and figure that missed one.
+--api-samples) the longest gap that overlaps it; --since and --until keep
+the samples of a time range only (a restart's, say). With --max-gap,
+--max-migration-gap, --median-migration-gap or --forbid-reboots it judges
+those targets and exits 1 naming each guest and figure that missed one.
 
 Stdlib only and one file: it is copied alone onto the host that probes,
 and runs there in a network namespace on the guests' network. The summary
@@ -70,15 +71,18 @@ def iso(ts):
     return datetime.datetime.fromtimestamp(ts, datetime.UTC).isoformat(timespec='milliseconds')
 
 
-def load_samples(path):
-    """Samples from a JSON-lines file; a torn last line (killed prober) is skipped."""
+def load_samples(path, since=None, until=None):
+    """Samples from a JSON-lines file, those of [since, until] only when
+    given (epoch seconds); a torn last line (killed prober) is skipped."""
     samples = []
     with open(path, encoding='utf-8') as stream:
         for line in stream:
             try:
-                samples.append(json.loads(line))
+                sample = json.loads(line)
             except ValueError:
                 continue
+            if (since is None or sample['ts'] >= since) and (until is None or sample['ts'] <= until):
+                samples.append(sample)
     return samples
 
 
@@ -284,9 +288,9 @@ def _label(name, guest_id):
     return f'{name} ({guest_id})' if name else guest_id
 
 
-def judge(summary, max_migration_gap=None, median_migration_gap=None, forbid_reboots=False):
+def judge(summary, max_migration_gap=None, median_migration_gap=None, forbid_reboots=False, max_gap=None):
     """What misses the targets, one message per guest and figure; an empty
-    list: met. A guest that never answered always misses: its figures say
+    list: met. max_gap bounds every guest's longest gap, wherever it falls. A guest that never answered always misses: its figures say
     nothing. A gap target with no probed migration window misses too: the
     windows and the guests do not match (ids), or nothing moved."""
     misses = [f"guest {_label(g['name'], gid)} never answered ({g['samples']} probes)"
@@ -304,6 +308,9 @@ def judge(summary, max_migration_gap=None, median_migration_gap=None, forbid_reb
     if median_migration_gap is not None and median is not None and median > median_migration_gap:
         misses.append(f"the median migration gap {median:.2f} s over {len(probed)} migrations "
                       f"is over {median_migration_gap} s")
+    if max_gap is not None:
+        misses += [f"guest {_label(g['name'], gid)} was unreachable for {g['longest_gap_s']:.2f} s, over {max_gap} s"
+                   for gid, g in summary['guests'].items() if g['answered'] and g['longest_gap_s'] > max_gap]
     if forbid_reboots:
         misses += [f"guest {_label(g['name'], gid)} rebooted at {r['time']} (boot id {r['old']} -> {r['new']})"
                    for gid, g in summary['guests'].items() for r in g['reboots']]
@@ -537,14 +544,17 @@ def cmd_summarize(args):
     migrations = load_migrations(args.migrations) if args.migrations else []
     if args.api_samples:
         migrations += migration_windows(load_samples(args.api_samples))
-    summary = summarize(load_samples(args.samples), migrations, margin=args.margin)
-    judging = (args.max_migration_gap is not None or args.median_migration_gap is not None
-               or args.forbid_reboots)
+    since = parse_time(args.since) if args.since else None
+    until = parse_time(args.until) if args.until else None
+    summary = summarize(load_samples(args.samples, since, until), migrations, margin=args.margin)
+    judging = (args.max_gap is not None or args.max_migration_gap is not None
+               or args.median_migration_gap is not None or args.forbid_reboots)
     if judging:
         summary['target'] = {
-            'max_migration_gap': args.max_migration_gap, 'median_migration_gap': args.median_migration_gap,
-            'forbid_reboots': args.forbid_reboots,
-            'misses': judge(summary, args.max_migration_gap, args.median_migration_gap, args.forbid_reboots)}
+            'max_gap': args.max_gap, 'max_migration_gap': args.max_migration_gap,
+            'median_migration_gap': args.median_migration_gap, 'forbid_reboots': args.forbid_reboots,
+            'misses': judge(summary, args.max_migration_gap, args.median_migration_gap, args.forbid_reboots,
+                            args.max_gap)}
     if args.json:
         _write_json(args.json, summary)
     print(markdown(summary))
@@ -587,7 +597,10 @@ def build_parser():
     summ.add_argument('--api-samples', help="lab/prober.py's samples: each instance's host changes are windows")
     summ.add_argument('--margin', type=float, default=0.0, metavar='SECONDS',
                       help='widen every window by this much on each side (clocks of two hosts)')
+    summ.add_argument('--since', help='keep the samples from this time on (epoch or ISO-8601)')
+    summ.add_argument('--until', help='keep the samples up to this time (epoch or ISO-8601)')
     summ.add_argument('--json', help='write the summary JSON here')
+    summ.add_argument('--max-gap', type=float, metavar='SECONDS', help="any guest's longest gap, at most")
     summ.add_argument('--max-migration-gap', type=float, metavar='SECONDS',
                       help="any migration's gap, at most")
     summ.add_argument('--median-migration-gap', type=float, metavar='SECONDS',

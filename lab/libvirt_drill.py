@@ -4,7 +4,8 @@
 """The libvirt lab's guests through the compute API (lab/libvirt_drill.yml).
 
 `console NAME...` waits until each server's console log (os-getConsoleOutput)
-shows the guest's "stackroll-guest: up <ip> boot_id=<id>" line and prints,
+shows the guest's "stackroll-guest: up <ip> boot_id=<id>" line (with
+--boot-id-not ID: a boot other than that one) and prints,
 as JSON, the guests as lab/guest_prober.py takes them: {"guests": [{id,
 name, address, boot_id, host}]}.
 
@@ -14,9 +15,16 @@ waits for each to complete, and writes the windows [{id, name, source,
 target, start, end}] that lab/guest_prober.py judges the guest's gaps in.
 A migration that errs or leaves the guest on its source fails the run.
 
+`reported HOST --since TS` waits until HOST's nova-compute reports up to
+the compute API after TS (epoch seconds): a restarted service is back.
+
+`status NAME... --status STATUS` waits until each server shows STATUS (a
+host's guests SHUTOFF after its reboot, say).
+
 The cloud comes from OS_CLOUD / OS_CLIENT_CONFIG_FILE.
 """
 import argparse
+import datetime
 import json
 import re
 import sys
@@ -45,8 +53,9 @@ def _server(conn, name):
     return conn.compute.get_server(server.id)
 
 
-def console(conn, names, timeout):
-    """Each server's address and boot id, from its console log."""
+def console(conn, names, timeout, stale_boot_id=None):
+    """Each server's address and boot id, from its console log; a boot
+    whose id is stale_boot_id does not count."""
     found = {}
     deadline = time.monotonic() + timeout
     while len(found) < len(names):
@@ -55,7 +64,7 @@ def console(conn, names, timeout):
                 continue
             server = _server(conn, name)
             up = guest_up(conn.compute.get_server_console_output(server).get('output'))
-            if up:
+            if up and up['boot_id'] != stale_boot_id:
                 found[name] = dict(up, id=server.id, name=name, host=server.compute_host)
         if time.monotonic() > deadline:
             missing = sorted(set(names) - set(found))
@@ -87,6 +96,45 @@ def migrate_once(conn, server, target, timeout):
                              % (current.name, target, timeout, current.status, current.task_state))
 
 
+def _wait(what, check, timeout, interval=2):
+    """Call check() until it returns a true value, and return that; fail
+    naming `what` after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise SystemExit('%s: not after %d s' % (what, timeout))
+        time.sleep(interval)
+
+
+def reported_after(state, updated_at, since):
+    """Whether a service is up with a report after since (epoch seconds);
+    the API gives updated_at in UTC, without a zone."""
+    if state != 'up' or not updated_at:
+        return False
+    updated = datetime.datetime.fromisoformat(updated_at)
+    if updated.tzinfo is None:
+        updated = updated.replace(tzinfo=datetime.timezone.utc)
+    return updated.timestamp() > since
+
+
+def reported(conn, host, since, timeout):
+    """Wait until nova-compute on host is up with a report after since."""
+    def check():
+        return any(reported_after(service.state, service.updated_at, since)
+                   for service in conn.compute.services(binary='nova-compute', host=host))
+    return _wait('nova-compute on %s reporting up' % host, check, timeout)
+
+
+def status(conn, names, wanted, timeout):
+    """Wait until every server shows the wanted status."""
+    def check():
+        return all(_server(conn, name).status == wanted for name in names)
+    return _wait('%s %s' % (', '.join(names), wanted), check, timeout)
+
+
 def migrate(conn, name, hosts, count, timeout):
     windows = []
     for _number in range(count):
@@ -105,16 +153,29 @@ def main(argv=None):
     con = sub.add_parser('console')
     con.add_argument('names', nargs='+')
     con.add_argument('--timeout', type=float, default=300)
+    con.add_argument('--boot-id-not', help='wait for a boot other than this one')
     mig = sub.add_parser('migrate')
     mig.add_argument('name')
     mig.add_argument('--hosts', nargs='+', required=True)
     mig.add_argument('--count', type=int, default=10)
     mig.add_argument('--timeout', type=float, default=300, help='seconds for one migration')
     mig.add_argument('--out', required=True)
+    rep = sub.add_parser('reported')
+    rep.add_argument('host')
+    rep.add_argument('--since', type=float, required=True, help='epoch seconds')
+    rep.add_argument('--timeout', type=float, default=180)
+    sta = sub.add_parser('status')
+    sta.add_argument('names', nargs='+')
+    sta.add_argument('--status', required=True)
+    sta.add_argument('--timeout', type=float, default=900)
     args = parser.parse_args(argv)
     conn = openstack.connect()
     if args.command == 'console':
-        print(json.dumps(console(conn, args.names, args.timeout), indent=2, sort_keys=True))
+        print(json.dumps(console(conn, args.names, args.timeout, args.boot_id_not), indent=2, sort_keys=True))
+    elif args.command == 'reported':
+        reported(conn, args.host, args.since, args.timeout)
+    elif args.command == 'status':
+        status(conn, args.names, args.status, args.timeout)
     else:
         windows = migrate(conn, args.name, args.hosts, args.count, args.timeout)
         with open(args.out, 'w', encoding='utf-8') as out:

@@ -320,6 +320,21 @@ def test_summarize_command(tmp_path, capsys):
     assert json.loads(out.read_text())['target']['misses'] == [message]
 
 
+def test_summarize_a_time_range_judged_on_its_longest_gap(tmp_path, capsys):
+    # A restart's window: only its samples count, and any gap in it is judged.
+    samples = tmp_path / 'guests.jsonl'
+    samples.write_text(''.join(json.dumps(s) + '\n' for s in ticks('..xxxxxx....x.....')))
+    argv = ['summarize', '--samples', str(samples), '--since', str(T0 + 2.0), '--until', guest_prober.iso(T0 + 3.4)]
+    assert guest_prober.main(argv + ['--max-gap', '0.3', '--forbid-reboots']) == 1
+    assert capsys.readouterr().err == 'guest prober: missed: guest vm-a (a) was unreachable for 0.40 s, over 0.3 s\n'
+    assert guest_prober.main(argv + ['--max-gap', '0.4']) == 0
+    assert '| vm-a (a) | 8 | 1 | 87.500 | 0.40 |' in capsys.readouterr().out
+    # The whole file: the long gap counts.
+    whole = ['summarize', '--samples', str(samples), '--max-gap', '1']
+    assert guest_prober.main(whole) == 1
+    assert capsys.readouterr().err == 'guest prober: missed: guest vm-a (a) was unreachable for 1.40 s, over 1.0 s\n'
+
+
 # --- probing a real server ------------------------------------------------------
 
 def test_parse_page():

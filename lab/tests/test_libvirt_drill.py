@@ -24,3 +24,12 @@ def test_the_last_up_line_of_the_console_wins():
 @pytest.mark.parametrize('current, expected', [('cmp1', 'cmp2'), ('cmp2', 'cmp3'), ('cmp3', 'cmp1'), ('ctl1', 'cmp1')])
 def test_the_guest_goes_to_the_next_host_in_turn(current, expected):
     assert drill.next_host(current, ['cmp1', 'cmp2', 'cmp3']) == expected
+
+
+def test_a_service_reported_after_a_time():
+    since = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+    assert drill.reported_after('up', '2023-11-14T22:13:21.000000', since)
+    assert not drill.reported_after('up', '2023-11-14T22:13:19.500000', since)
+    assert not drill.reported_after('down', '2023-11-14T22:13:21.000000', since)
+    assert not drill.reported_after('up', None, since)
+    assert not drill.reported_after('up', '2023-11-14T23:13:19+01:00', since)
