@@ -53,7 +53,8 @@ def boot(host, count):
     """count instances without a network on host (a fake compute has none)."""
     import openstack  # the bench venv's openstacksdk
     conn = openstack.connect()
-    subprocess.run(['ansible-playbook', os.path.join(HERE, 'boot.yml'), '-e', 'bench_count=0'],
+    # The inventory says which image the fixtures upload (lab_libvirt).
+    subprocess.run(['ansible-playbook'] + INVENTORY + [os.path.join(HERE, 'boot.yml'), '-e', 'bench_count=0'],
                    check=True, stdout=subprocess.DEVNULL)
     image, flavor = conn.image.find_image('verify'), conn.compute.find_flavor('verify.tiny')
     have = {s.name for s in conn.compute.servers(all_projects=True, name='^%s-' % PREFIX)}
