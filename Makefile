@@ -15,7 +15,7 @@ SANITY_ROOT := $(BUILD)/sanity/ansible_collections
 ACTIVATE := export PATH=$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/link;
 # The lab: podman settings kept in the project, caches kept across labs.
 STACKROLL_CACHE ?= $(HOME)/.cache/stackroll
-LAB_ENV := export CONTAINERS_CONF=$(CURDIR)/lab/containers.conf STACKROLL_CACHE=$(STACKROLL_CACHE) \
+LAB_ENV = export CONTAINERS_CONF=$(CURDIR)/lab/containers.conf STACKROLL_CACHE=$(STACKROLL_CACHE) \
 	STACKROLL_LAB_STATE=$(CURDIR)/lab/.state LAB_DRIVER=$(LAB_DRIVER) \
 	ANSIBLE_CONFIG=$(CURDIR)/lab/ansible.cfg;
 LAB_INVENTORY := -i lab/.state/hosts.yml -i lab/inventory
@@ -51,7 +51,7 @@ TIMES ?= $(BUILD)/times.jsonl
 TIMED = $(VENV)/bin/python lab/times.py run $(TIMES)
 
 .PHONY: help venv venv-latest host-deps check-args sanity-tree test test-all sanity units lint \
-	build-check molecule demo lab lab-down bench clean
+	build-check molecule demo lab lab-down lab-drill bench clean
 
 help:
 	@echo 'make demo         the main job, on the local lab'
@@ -60,6 +60,7 @@ help:
 	@echo 'make test-all     the scenarios the gate leaves out: $(MATRIX_SCENARIOS)'
 	@echo '  test-all SCENARIO=name    one scenario of: $(SCENARIOS)'
 	@echo 'make lab / lab-down   bring the local lab up or down (RELEASE=, COMPUTES=, CONTROLLERS=, LAB_DRIVER=)'
+	@echo 'make lab-drill    the real guests drill, on a lab made with LAB_DRIVER=libvirt'
 	@echo 'make bench        benchmarks'
 	@echo 'make clean        remove venvs and build trees'
 
@@ -242,6 +243,11 @@ lab: check-args venv host-deps $(BUILD)/link/ansible_collections/$(COLLECTION)
 
 lab-down: venv
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook lab/destroy.yml
+
+# The real guests' drill (docs/libvirt.md), on a lab made with
+# LAB_DRIVER=libvirt COMPUTES=2 or more.
+lab-drill: venv $(BUILD)/link/ansible_collections/$(COLLECTION)
+	$(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) ansible-playbook $(LAB_INVENTORY) lab/libvirt_drill.yml
 
 # The serial baseline is the openstack CLI, installed as the newest release
 # was tested with it; matplotlib draws the plots.
