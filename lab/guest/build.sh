@@ -14,22 +14,18 @@
 # hashes this script and rootfs/; the path is the last line printed):
 #   vmlinuz     linux-image-6.1.*-cloud-amd64's kernel
 #   initrd.img  busybox-static, the virtio modules and rootfs/ (cpio newc, gzip)
-#   root.img    1 MiB of zeros: the "machine image" glance boots
+#   disk.img    a bootable raw disk: a FAT file system (no partition table)
+#               with SYSLINUX, the kernel and the initramfs
 #
-# Into glance split-kernel style, as nova's gate does with cirros UEC:
-#   openstack image create --container-format aki --disk-format aki \
-#       --file vmlinuz stackroll-guest-kernel
-#   openstack image create --container-format ari --disk-format ari \
-#       --file initrd.img stackroll-guest-ramdisk
+# Into glance as an ordinary disk image:
 #   openstack image create --container-format bare --disk-format raw \
-#       --file root.img --property kernel_id=<kernel id> \
-#       --property ramdisk_id=<ramdisk id> \
-#       --property os_command_line='console=ttyS0 quiet' stackroll-guest
-# os_command_line replaces nova's own (root=/dev/vda console=tty0
-# console=ttyS0,115200 no_timer_check under qemu), which boots too: with an
-# /init in the initramfs the kernel ignores root=. The console must end on
-# ttyS0, the serial log that os-getConsoleOutput reads; quiet keeps the
-# kernel's messages out of it, and out of TCG's slow serial port.
+#       --file disk.img stackroll-guest
+# A disk, not split-kernel images (kernel_id, ramdisk_id): a live migration
+# fetches those again on its target, where nova's image safety check takes
+# the kernel's legacy boot sector for an MBR with bad partitions and refuses
+# it. A FAT file system is raw to that check. The kernel's console is ttyS0,
+# the serial log that os-getConsoleOutput reads; quiet keeps its messages out
+# of it, and out of TCG's slow serial port.
 set -euo pipefail
 cache=${STACKROLL_CACHE:-$HOME/.cache/stackroll}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,7 +37,7 @@ modules=(virtio_pci virtio_net virtio_blk)
 stamp=$(cd "$here" && find build.sh rootfs -type f | LC_ALL=C sort |
     xargs sha256sum | sha256sum | cut -c1-12)
 out=$cache/images/guest-$stamp
-if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ -s "$out/root.img" ]; then
+if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ -s "$out/disk.img" ]; then
     echo "$out"
     exit 0
 fi
@@ -55,10 +51,13 @@ apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 || apt-get update -qq
 kernel_pkg=$(apt-cache depends linux-image-cloud-amd64 |
     sed -n 's/^ *Depends: \(linux-image-6\.1\.[^ ]*-cloud-amd64\)$/\1/p' | head -1)
 [ -n "$kernel_pkg" ] || { echo "no Debian 12 cloud kernel (linux-image-6.1.*-cloud-amd64) in apt" >&2; exit 1; }
-echo "fetching $kernel_pkg and busybox-static" >&2
-apt-get download "$kernel_pkg" busybox-static >apt.log 2>&1 || { cat apt.log >&2; exit 1; }
+echo "fetching $kernel_pkg, busybox-static and the tools that make the disk" >&2
+apt-get download "$kernel_pkg" busybox-static syslinux mtools dosfstools >apt.log 2>&1 || { cat apt.log >&2; exit 1; }
 dpkg-deb -x linux-image-*.deb kernel
 dpkg-deb -x busybox-static_*.deb busybox
+for tool in syslinux mtools dosfstools; do dpkg-deb -x "$tool"_*.deb tools; done
+# syslinux installs itself through mtools' commands.
+export PATH=$work/tools/usr/bin:$work/tools/sbin:$PATH MTOOLS_SKIP_CHECK=1
 kernel_version=${kernel_pkg#linux-image-}
 busybox=$work/busybox/bin/busybox
 
@@ -83,6 +82,11 @@ mkdir image
 cp "$work/kernel/boot/vmlinuz-$kernel_version" image/vmlinuz
 (cd "$root" && find . | LC_ALL=C sort | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) |
     gzip -9 >image/initrd.img
-dd if=/dev/zero of=image/root.img bs=1M count=1 status=none
+# The disk: 24 MiB of FAT, SYSLINUX in its boot sector, and what it boots.
+printf '%s\n' 'DEFAULT guest' 'PROMPT 0' 'TIMEOUT 0' 'LABEL guest' '  KERNEL vmlinuz' '  INITRD initrd.img' \
+    '  APPEND console=ttyS0 quiet' >syslinux.cfg
+mkfs.fat -C -n GUEST image/disk.img 24576 >/dev/null
+syslinux --install image/disk.img
+mcopy -i image/disk.img image/vmlinuz image/initrd.img syslinux.cfg ::/
 rm -rf "$out" && mv image "$out"
 echo "$out"
