@@ -53,9 +53,26 @@ def _server(conn, name):
     return conn.compute.get_server(server.id)
 
 
+def fixed_address(server):
+    """The server's first fixed IPv4 address, from the compute API, or None."""
+    for addresses in (server.addresses or {}).values():
+        for address in addresses:
+            if address.get('version') == 4 and address.get('OS-EXT-IPS:type', 'fixed') == 'fixed':
+                return address['addr']
+    return None
+
+
+def _migrated(conn, server):
+    return any(migration.status == 'completed'
+               for migration in conn.compute.migrations(instance_uuid=server.id))
+
+
 def console(conn, names, timeout, stale_boot_id=None):
     """Each server's address and boot id, from its console log; a boot
-    whose id is stale_boot_id does not count."""
+    whose id is stale_boot_id does not count. A guest that has moved since
+    its boot has a console log on its new host without the boot's line: an
+    ACTIVE one counts as up at its address in the compute API, its boot id
+    unknown (None) here, as the prober reads it from the guest's page."""
     found = {}
     deadline = time.monotonic() + timeout
     while len(found) < len(names):
@@ -64,6 +81,9 @@ def console(conn, names, timeout, stale_boot_id=None):
                 continue
             server = _server(conn, name)
             up = guest_up(conn.compute.get_server_console_output(server).get('output'))
+            if not up and stale_boot_id is None and server.status == 'ACTIVE' and fixed_address(server) \
+                    and _migrated(conn, server):
+                up = {'address': fixed_address(server), 'boot_id': None}
             if up and up['boot_id'] != stale_boot_id:
                 found[name] = dict(up, id=server.id, name=name, host=server.compute_host)
         if time.monotonic() > deadline:

@@ -8,7 +8,9 @@ Addresses, fixed across a host's restart, in the lab's subnet:
 
 - ctl1 .10 and cmpN .10+N, as in every lab since the first;
 - ctlK .200+K for K >= 2 (ctl2 .202, ctl3 .203), away from the computes;
-- with more than one controller, the load balancer's VIP at .250.
+- with more than one controller, the load balancer's VIP at .250;
+- on a libvirt lab, each compute's tunnel address (OVN's geneve endpoint)
+  at the same host number in a subnet of its own.
 
 A layout where two of them meet, or one falls outside the subnet's hosts,
 is refused with what does not fit.
@@ -67,7 +69,7 @@ def _planned(controllers, computes):
     return hosts
 
 
-def lab_layout_problems(subnet, controllers, computes):
+def lab_layout_problems(subnet, controllers, computes, tunnel_subnet=None):
     """Why the lab cannot have these hosts, one sentence each; [] where it can."""
     problems = []
     count = _count(controllers)
@@ -82,6 +84,16 @@ def lab_layout_problems(subnet, controllers, computes):
     network = _network(subnet)
     if network is None or network.version != 4:
         problems.append('lab_subnet must be an IPv4 network in CIDR, such as 10.89.42.0/24 (got %r).' % (subnet,))
+    tunnel = _network(tunnel_subnet) if tunnel_subnet is not None else None
+    if tunnel_subnet is not None and (tunnel is None or tunnel.version != 4):
+        problems.append('lab_tunnel_subnet must be an IPv4 network in CIDR, such as 10.89.43.0/24 (got %r).'
+                        % (tunnel_subnet,))
+    elif tunnel is not None and network is not None and tunnel.overlaps(network):
+        problems.append('lab_tunnel_subnet %s overlaps lab_subnet %s; give it a subnet of its own.' % (tunnel, network))
+    elif tunnel is not None and _count(computes) is not None \
+            and FIRST_CONTROLLER + _count(computes) > tunnel.num_addresses - 2:
+        problems.append('%d computes do not fit in lab_tunnel_subnet %s, where cmpN is .%d+N; give it a larger'
+                        ' subnet.' % (_count(computes), tunnel, FIRST_CONTROLLER))
     if problems:
         return problems
     controllers, computes = count, _count(computes)
@@ -107,23 +119,28 @@ def lab_layout_problems(subnet, controllers, computes):
     return problems
 
 
-def lab_layout(subnet, controllers, computes):
+def lab_layout(subnet, controllers, computes, tunnel_subnet=None):
     """The lab's hosts and its VIP.
 
-    {'hosts': [{'name', 'group', 'address', 'cpu_shares' (controllers only)}],
+    {'hosts': [{'name', 'group', 'address', 'cpu_shares' (controllers only),
+                'tunnel_address' (computes, with tunnel_subnet)}],
      'vip': the VIP's address ('' with one controller), 'network': the subnet in CIDR}.
     Raises AnsibleFilterError with lab_layout_problems' sentences.
     """
-    problems = lab_layout_problems(subnet, controllers, computes)
+    problems = lab_layout_problems(subnet, controllers, computes, tunnel_subnet)
     if problems:
         raise AnsibleFilterError(' '.join(problems))
     network = _network(subnet)
+    tunnel = _network(tunnel_subnet) if tunnel_subnet is not None else None
     controllers, computes = _count(controllers), _count(computes)
     hosts = []
     for name, group, number, shares in _planned(controllers, computes):
         host = {'name': name, 'group': group, 'address': str(network[number])}
         if shares is not None:
             host['cpu_shares'] = shares
+        if tunnel is not None and group == 'computes':
+            host['tunnel_address'] = str(tunnel[number])
+            host['tunnel_cidr'] = '%s/%d' % (tunnel[number], tunnel.prefixlen)
         hosts.append(host)
     return {'hosts': hosts, 'vip': str(network[VIP]) if controllers > 1 else '', 'network': str(network)}
 
@@ -134,12 +151,16 @@ def lab_inventory(layout, ssh_key, driver='fake'):
     a VIP, openstack_vip_address and openstack_management_network for all
     (the checks before any change read them on the control node). The
     computes are also in lab_<driver>_driver, whose group_vars set their
-    hypervisor."""
+    hypervisor; a compute with a tunnel address gets it as
+    neutron_ovs_tunnel_address."""
     if driver not in DRIVERS:
         raise AnsibleFilterError('lab_driver must be one of %s (got %r).' % (', '.join(DRIVERS), driver))
     groups = {}
     for host in layout['hosts']:
-        groups.setdefault(host['group'], {'hosts': {}})['hosts'][host['name']] = {'ansible_host': host['address']}
+        variables = {'ansible_host': host['address']}
+        if 'tunnel_cidr' in host:
+            variables['neutron_ovs_tunnel_address'] = host['tunnel_cidr']
+        groups.setdefault(host['group'], {'hosts': {}})['hosts'][host['name']] = variables
     groups['lab_%s_driver' % driver] = {'hosts': {name: {} for name in groups.get('computes', {}).get('hosts', {})}}
     inventory = {}
     if layout['vip']:

@@ -146,6 +146,31 @@ def test_the_subnet_is_an_ipv4_network(subnet):
         'lab_subnet must be an IPv4 network in CIDR, such as 10.89.42.0/24 (got %r).' % subnet]
 
 
+TUNNEL = '10.89.43.0/24'
+
+
+def test_a_libvirt_labs_computes_tunnel_in_a_subnet_of_their_own():
+    layout = lab_layout(SUBNET, 1, 2, TUNNEL)
+    assert [(host['name'], host.get('tunnel_cidr')) for host in layout['hosts']] == [
+        ('ctl1', None), ('cmp1', '10.89.43.11/24'), ('cmp2', '10.89.43.12/24')]
+    assert layout['hosts'][1]['tunnel_address'] == '10.89.43.11'
+    hosts = lab_inventory(layout, KEY, 'libvirt')['lab']['children']['computes']['hosts']
+    assert hosts['cmp2'] == {'ansible_host': '10.89.42.12', 'neutron_ovs_tunnel_address': '10.89.43.12/24'}
+
+
+@pytest.mark.parametrize('tunnel, expected', [
+    ('fd00::/64', "lab_tunnel_subnet must be an IPv4 network in CIDR, such as 10.89.43.0/24 (got 'fd00::/64')."),
+    ('10.89.42.128/25', 'lab_tunnel_subnet 10.89.42.128/25 overlaps lab_subnet 10.89.42.0/24; give it a subnet'
+                        ' of its own.'),
+    ('10.89.43.0/29', '3 computes do not fit in lab_tunnel_subnet 10.89.43.0/29, where cmpN is .10+N; give it a'
+                      ' larger subnet.'),
+])
+def test_a_tunnel_subnet_that_cannot_be_is_refused(tunnel, expected):
+    assert lab_layout_problems(SUBNET, 1, 3, tunnel) == [expected]
+    with pytest.raises(AnsibleFilterError, match='lab_tunnel_subnet'):
+        lab_layout(SUBNET, 1, 3, tunnel)
+
+
 def _ansible(command, *arguments):
     return subprocess.run([os.path.join(BIN, command)] + list(arguments), capture_output=True, text=True,
                           check=False, env=dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0'))

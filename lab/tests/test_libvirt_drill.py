@@ -33,3 +33,14 @@ def test_a_service_reported_after_a_time():
     assert not drill.reported_after('down', '2023-11-14T22:13:21.000000', since)
     assert not drill.reported_after('up', None, since)
     assert not drill.reported_after('up', '2023-11-14T23:13:19+01:00', since)
+
+
+def test_the_fixed_ipv4_address_from_the_compute_api():
+    class Server:
+        addresses = {'drill-net': [
+            {'version': 6, 'addr': 'fd00::5', 'OS-EXT-IPS:type': 'fixed'},
+            {'version': 4, 'addr': '203.0.113.7', 'OS-EXT-IPS:type': 'floating'},
+            {'version': 4, 'addr': '192.168.77.5', 'OS-EXT-IPS:type': 'fixed'}]}
+    assert drill.fixed_address(Server) == '192.168.77.5'
+    Server.addresses = None
+    assert drill.fixed_address(Server) is None
