@@ -84,7 +84,7 @@ def console(conn, names, timeout, stale_boot_id=None):
             if not up and stale_boot_id is None and server.status == 'ACTIVE' and fixed_address(server) \
                     and _migrated(conn, server):
                 up = {'address': fixed_address(server), 'boot_id': None}
-            if up and up['boot_id'] != stale_boot_id:
+            if up and (stale_boot_id is None or up['boot_id'] != stale_boot_id):
                 found[name] = dict(up, id=server.id, name=name, host=server.compute_host)
         if time.monotonic() > deadline:
             missing = sorted(set(names) - set(found))
