@@ -10,8 +10,9 @@ as JSON, the guests as lab/guest_prober.py takes them: {"guests": [{id,
 name, address, boot_id, host}]}.
 
 `migrate NAME --count N --out FILE` live-migrates the server N times between
-the computes it names with --hosts (each move to the next host in turn),
-waits for each to complete, and writes the windows [{id, name, source,
+the computes it names with --hosts (each move to the next host in turn,
+--settle seconds apart), waits for each to complete (nova's migration
+record), and writes the windows [{id, name, source,
 target, start, end}] that lab/guest_prober.py judges the guest's gaps in.
 A migration that errs or leaves the guest on its source fails the run.
 
@@ -94,8 +95,18 @@ def console(conn, names, timeout, stale_boot_id=None):
     return {'guests': [found[name] for name in names]}
 
 
+def _latest_migration(conn, server):
+    migrations = sorted(conn.compute.migrations(instance_uuid=server.id), key=lambda m: m.created_at or '')
+    return migrations[-1] if migrations else None
+
+
 def migrate_once(conn, server, target, timeout):
-    """Live-migrate to target and wait until the server is ACTIVE there: (start, end)."""
+    """Live-migrate to target and wait until the server is ACTIVE there and
+    nova calls its migration completed: (start, end). The server shows its
+    new host before the source has finished (the port's old binding
+    removed, the source's VIF unplugged); a next move started before that
+    raced the cleanup and left the port's binding astray for tens of
+    seconds."""
     source = server.compute_host
     start = time.time()
     conn.compute.live_migrate_server(server, host=target, block_migration='auto')
@@ -106,7 +117,12 @@ def migrate_once(conn, server, target, timeout):
         if current.status == 'ERROR':
             raise SystemExit('%s went to ERROR migrating %s -> %s' % (current.name, source, target))
         if current.status == 'ACTIVE' and current.compute_host == target:
-            return start, time.time()
+            migration = _latest_migration(conn, current)
+            if migration is not None and migration.status in ('error', 'failed'):
+                raise SystemExit('%s: its migration %s -> %s is %s (see nova-compute\'s log)'
+                                 % (current.name, source, target, migration.status))
+            if migration is not None and migration.status == 'completed':
+                return start, time.time()
         if current.status == 'ACTIVE' and current.compute_host == source and time.time() - start > 5 and \
                 not current.task_state:
             raise SystemExit('%s stayed on %s: its migration to %s did not happen (see nova-compute\'s log)'
@@ -155,9 +171,14 @@ def status(conn, names, wanted, timeout):
     return _wait('%s %s' % (', '.join(names), wanted), check, timeout)
 
 
-def migrate(conn, name, hosts, count, timeout):
+def migrate(conn, name, hosts, count, timeout, settle=5):
+    """Move the server count times between hosts; settle seconds between
+    moves let the prober see it answer where it landed, so that each gap
+    falls in its own migration's window."""
     windows = []
-    for _number in range(count):
+    for number in range(count):
+        if number:
+            time.sleep(settle)
         server = _server(conn, name)
         target = next_host(server.compute_host, hosts)
         start, end = migrate_once(conn, server, target, timeout)
@@ -180,6 +201,7 @@ def main(argv=None):
     mig.add_argument('--count', type=int, default=10)
     mig.add_argument('--timeout', type=float, default=300, help='seconds for one migration')
     mig.add_argument('--out', required=True)
+    mig.add_argument('--settle', type=float, default=5, help='seconds between two moves')
     rep = sub.add_parser('reported')
     rep.add_argument('host')
     rep.add_argument('--since', type=float, required=True, help='epoch seconds')
@@ -197,7 +219,7 @@ def main(argv=None):
     elif args.command == 'status':
         status(conn, args.names, args.status, args.timeout)
     else:
-        windows = migrate(conn, args.name, args.hosts, args.count, args.timeout)
+        windows = migrate(conn, args.name, args.hosts, args.count, args.timeout, args.settle)
         with open(args.out, 'w', encoding='utf-8') as out:
             json.dump(windows, out, indent=2)
     return 0

@@ -479,7 +479,7 @@ def test_run_command_stops_on_sigterm_and_writes_its_summary(tmp_path):
     assert summary['guests']['g1']['failures'] == 0
     assert summary['guests']['g1']['boot_id'] == 'boot-a'
     assert out.startswith('| guest |') and '| vm-1 (g1) |' in out
-    assert 'probing 1 guests every 0.10 s (TCP within 0.05 s, the page every 5 ticks)' in err
+    assert 'probing 1 guests every 0.10 s (TCP within 1.00 s, the page every 5 ticks)' in err
 
 
 def test_run_refuses_a_bad_interval(tmp_path):
