@@ -26,7 +26,6 @@ if [ ! -s "$rootfs_tar" ]; then
         sudo procps ca-certificates curl less openssh-server zstd
         mariadb-server python3-pymysql rabbitmq-server memcached age
         openvswitch-switch ovn-central ovn-host
-        libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
     )
     echo "debootstrap bookworm into $rootfs (a few minutes, once)"
     debootstrap --variant=minbase --include="$(IFS=,; echo "${packages[*]}")" \
@@ -34,8 +33,7 @@ if [ ! -s "$rootfs_tar" ]; then
         { tail -20 "$cache/images/debootstrap.log"; exit 1; }
     # Services start from the roles, not from package installation.
     chroot "$rootfs" systemctl disable mariadb rabbitmq-server memcached \
-        openvswitch-switch ovn-central ovn-host libvirtd libvirt-guests \
-        virtlogd virtlockd >/dev/null 2>&1 || true
+        openvswitch-switch ovn-central ovn-host >/dev/null 2>&1 || true
     # Only the lab's own network: no getty on consoles, no timesyncd.
     chroot "$rootfs" systemctl mask getty@tty1 systemd-timesyncd \
         systemd-networkd-wait-online >/dev/null 2>&1 || true
