@@ -24,7 +24,7 @@ if [ ! -s "$rootfs_tar" ]; then
     packages=(
         systemd systemd-sysv dbus python3 python3-venv iproute2 iputils-ping
         sudo procps ca-certificates curl less openssh-server zstd
-        mariadb-server python3-pymysql rabbitmq-server memcached age
+        mariadb-server python3-pymysql rabbitmq-server memcached
         openvswitch-switch ovn-central ovn-host
     )
     echo "debootstrap bookworm into $rootfs (a few minutes, once)"
