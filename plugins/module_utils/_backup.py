@@ -229,14 +229,14 @@ def _confirmation_refusal(name, description, context):
     confirm = str(context.get('confirm') or '')
     if confirm == name:
         return ''
-    which = ('backup_name=latest is %s' % name) if context.get('requested') == LATEST else name
+    which = ('%s, the latest backup' % name) if context.get('requested') == LATEST else name
     what = '%s (%s)' % (which, description)
     dropped = ', '.join(context.get('databases') or []) or 'none'
     first = ' (a safety dump of the databases is taken first)' if context.get('safety_dump') else ''
     if not confirm:
         return ('A restore drops the databases %s and replaces them with those of %s: confirm the backup by its name, '
                 'with -e backup_restore_confirm=%s%s' % (dropped, what, name, first))
-    return ("backup_restore_confirm is '%s', not the name of the backup to restore, %s: confirm it with "
+    return ("backup_restore_confirm is '%s', not the name of the backup to restore, %s; confirm it with "
             '-e backup_restore_confirm=%s%s' % (confirm, what, name, first))
 
 

@@ -271,8 +271,8 @@ def test_without_confirmation_says_what_to_pass():
 def test_latest_must_be_confirmed_by_its_real_name():
     found = refusals(requested='latest', confirm='latest', safety_dump=False)
     assert found == [
-        "backup_restore_confirm is 'latest', not the name of the backup to restore, backup_name=latest is "
-        '20261202T000000Z (taken 2026-12-02T00:00:00Z, at OpenStack 2026.2): confirm it with '
+        "backup_restore_confirm is 'latest', not the name of the backup to restore, 20261202T000000Z, the latest "
+        'backup (taken 2026-12-02T00:00:00Z, at OpenStack 2026.2); confirm it with '
         '-e backup_restore_confirm=20261202T000000Z']
 
 
