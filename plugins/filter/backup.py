@@ -1,11 +1,13 @@
 # Copyright: Contributors to the stackroll.lifecycle project
 # Apache License 2.0 (see LICENSE)
-"""Filters of the backups and their verification.
+"""Filters of the backups, their verification, retention and restore.
 
 Each filter is documented in the ``<filter>.yml`` file beside this one.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 from ansible.errors import AnsibleFilterError
 
@@ -40,13 +42,73 @@ def backup_row_mismatches(counted, ranges, database):
     return _backup.row_mismatches(ranges, _rows(counted, 'backup_row_mismatches'), database)
 
 
-def backup_expired(paths, keep, current):
-    """['/var/backups/stackroll/2026...', ...] | backup_expired(7, current) -> paths to delete."""
-    if not isinstance(paths, list):
-        raise AnsibleFilterError('backup_expired expects a list of paths, got %r.' % (paths,))
+def _list(value, name, what):
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        raise AnsibleFilterError('%s expects a list of %s, got %r.' % (name, what, value))
+    return value
+
+
+def _mapping(value, name, what):
+    if not isinstance(value, Mapping):
+        raise AnsibleFilterError('%s expects %s, got %r.' % (name, what, value))
+    return value
+
+
+def _listings(value, name):
+    for listing in _list(value, name, "backup_manifests_info's results, one per host"):
+        if not isinstance(listing, Mapping) or 'item' not in listing:
+            raise AnsibleFilterError('%s expects each listing to name its host (item), got %r.' % (name, listing))
+        for backup in _list(listing.get('backups') or [], name, 'backups {name, manifest}'):
+            if not isinstance(backup, Mapping) or not backup.get('name'):
+                raise AnsibleFilterError('%s expects each backup to have a name, got %r.' % (name, backup))
+    return value
+
+
+def backup_retention(listings, keep, safety_keep, current):
+    """backup_manifests_info results | backup_retention(7, 3, current) -> [{host, name}] to delete."""
     if int(keep) < 1:
-        raise AnsibleFilterError('backup_expired keeps at least one backup, not %r.' % (keep,))
-    return _backup.expired(paths, keep, current)
+        raise AnsibleFilterError('backup_retention keeps at least one backup, not %r.' % (keep,))
+    if int(safety_keep) < 0:
+        raise AnsibleFilterError('backup_retention keeps no safety dumps at the least, not %r.' % (safety_keep,))
+    return _backup.retention(_listings(listings, 'backup_retention'), int(keep), int(safety_keep), current)
+
+
+def backup_chosen(backups, requested, where):
+    """backup_manifests_info's backups | backup_chosen('latest', 'ctl1:/var/backups/stackroll') -> {name, manifest, ...}."""
+    _listings([{'item': where, 'backups': backups}], 'backup_chosen')
+    return _backup.choose(backups, requested or '', where)
+
+
+def backup_running_release(readings, fallback):
+    """host_versions_facts results | backup_running_release(openstack_release) -> {release, read_from, services}."""
+    readings = _list(readings, 'backup_running_release', "host_versions_facts' results")
+    if not all(isinstance(reading, Mapping) for reading in readings):
+        raise AnsibleFilterError("backup_running_release expects host_versions_facts' results, got %r." % (readings,))
+    return _backup.running_release(readings, fallback)
+
+
+def backup_restore_refusals(manifest, context):
+    """manifest | backup_restore_refusals({name, requested, confirm, running, ...}) -> messages."""
+    _mapping(manifest, 'backup_restore_refusals', "a backup's manifest")
+    _mapping(context, 'backup_restore_refusals', 'the context of the restore')
+    if not context.get('name'):
+        raise AnsibleFilterError('backup_restore_refusals expects the name of the backup in its context.')
+    return _backup.restore_refusals(manifest, context)
+
+
+def backup_file_problems(files, found, base, host=None):
+    """manifest files | backup_file_problems(find results, folder[, host]) -> messages."""
+    for item in _list(files, 'backup_file_problems', "a manifest's files"):
+        if not isinstance(item, Mapping) or 'path' not in item or ('host' not in item and not host):
+            raise AnsibleFilterError('backup_file_problems expects files {host, path, sha256}, got %r.' % (item,))
+    if isinstance(found, Mapping):
+        found = [found]
+    return _backup.file_problems(files, _list(found, 'backup_file_problems', "find's results"), base, host)
+
+
+def backup_recipient_problems(recipients):
+    """backup_encryption_recipients | backup_recipient_problems -> messages."""
+    return _backup.recipient_problems(_list(recipients, 'backup_recipient_problems', 'public keys'))
 
 
 class FilterModule:
@@ -54,8 +116,13 @@ class FilterModule:
 
     def filters(self):
         return {
+            'backup_chosen': backup_chosen,
             'backup_count_query': backup_count_query,
-            'backup_expired': backup_expired,
+            'backup_file_problems': backup_file_problems,
+            'backup_recipient_problems': backup_recipient_problems,
+            'backup_restore_refusals': backup_restore_refusals,
+            'backup_retention': backup_retention,
             'backup_row_ranges': backup_row_ranges,
             'backup_row_mismatches': backup_row_mismatches,
+            'backup_running_release': backup_running_release,
         }
