@@ -82,9 +82,9 @@ def console(conn, names, timeout, stale_boot_id=None):
                 continue
             server = _server(conn, name)
             up = guest_up(conn.compute.get_server_console_output(server).get('output'))
-            if not up and stale_boot_id is None and server.status == 'ACTIVE' and fixed_address(server) \
-                    and _migrated(conn, server):
-                up = {'address': fixed_address(server), 'boot_id': None}
+            address = fixed_address(server)
+            if not up and stale_boot_id is None and server.status == 'ACTIVE' and address and _migrated(conn, server):
+                up = {'address': address, 'boot_id': None}
             if up and (stale_boot_id is None or up['boot_id'] != stale_boot_id):
                 found[name] = dict(up, id=server.id, name=name, host=server.compute_host)
         if time.monotonic() > deadline:
