@@ -37,6 +37,8 @@ CONTROLLERS ?= 1
 # The lab computes' hypervisor: fake (lab/nova_lab_driver, in-memory guests,
 # for scale) or libvirt (QEMU guests, emulated).
 LAB_DRIVER ?= fake
+# The hosts' image (lab/image); a libvirt lab's computes get libvirt in theirs.
+LAB_IMAGE_BUILD = lab/image/build$(if $(filter libvirt,$(LAB_DRIVER)),-libvirt).sh
 RELEASES := 2025.1 2025.2 2026.1 2026.2
 NEWEST_RELEASE := $(lastword $(RELEASES))
 # The release before it: where make demo and the upgrade scenario start.
@@ -215,7 +217,7 @@ build-check: venv
 # lab, deploys, verifies and removes it.
 molecule: check-args venv $(BUILD)/link/ansible_collections/$(COLLECTION)
 	@$(MAKE) --no-print-directory host-deps
-	@$(LAB_ENV) lab/image/build.sh localhost/stackroll-lab
+	@$(LAB_ENV) $(LAB_IMAGE_BUILD) localhost/stackroll-lab
 	cd extensions && $(ACTIVATE) $(LAB_ENV) $(LAB_CLOUD) $(LAB_RELEASES) \
 		export STACKROLL_TIMES=$(TIMES) STACKROLL_TIMES_ROOT=$(CURDIR); \
 		molecule test -s $(or $(SCENARIO),$(GATE_SCENARIO))
@@ -234,7 +236,7 @@ demo: check-args venv host-deps $(BUILD)/link/ansible_collections/$(COLLECTION)
 		-e evacuation_state_dir=$(CURDIR)/lab/.state/evacuation
 
 lab: check-args venv host-deps $(BUILD)/link/ansible_collections/$(COLLECTION)
-	$(LAB_ENV) lab/image/build.sh localhost/stackroll-lab
+	$(LAB_ENV) $(LAB_IMAGE_BUILD) localhost/stackroll-lab
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook lab/create.yml -e lab_computes=$(COMPUTES) -e lab_controllers=$(CONTROLLERS)
 	$(ACTIVATE) $(LAB_ENV) ansible-playbook $(LAB_INVENTORY) playbooks/site.yml \
 		-e openstack_release=$(or $(RELEASE),$(NEWEST_RELEASE))
