@@ -9,9 +9,12 @@
 set -euo pipefail
 image=${1:?usage: build-libvirt.sh IMAGE (the host image; this one is IMAGE-libvirt)}
 here=$(cd "$(dirname "$0")" && pwd)
-packages=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils)
-# Rebuild when this script or the host image's changes.
-stamp=$(cat "$0" "$here/build.sh" | sha256sum | cut -c1-12)
+# The role's own list (a one-line YAML list in its defaults), not a copy.
+defaults=$here/../../roles/nova/defaults/main.yml
+read -r -a packages <<< "$(sed -n 's/^nova_libvirt_packages: \[\(.*\)\]$/\1/p' "$defaults" | tr -d ,)"
+[ "${#packages[@]}" -gt 0 ] || { echo "no one-line nova_libvirt_packages list in $defaults" >&2; exit 1; }
+# Rebuild when this script, the host image's or the package list changes.
+stamp=$( { cat "$0" "$here/build.sh"; echo "${packages[*]}"; } | sha256sum | cut -c1-12)
 target=$image-libvirt
 
 "$here/build.sh" "$image"
